@@ -1,0 +1,38 @@
+# The whole set-up: `make run` and `make test`. Only Python 3.11 is needed on the machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the dependencies change.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+## Migrate, load the demo, and run web server, Celery worker and beat (Ctrl-C stops all).
+run: $(VENV)/.installed-run
+	DJANGO_SETTINGS_MODULE=elearning.settings.dev $(BIN)/python manage.py runplatform
+
+## Lint, format check and every test (pytest).
+test: $(VENV)/.installed-test lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Re-extract and compile the interface translations (needs GNU gettext).
+messages: $(VENV)/.installed-test
+	$(BIN)/python manage.py makemessages -l sv -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var

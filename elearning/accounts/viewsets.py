@@ -1,0 +1,42 @@
+"""Wagtail's user admin, extended with the learner profile and the manager's organisations."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.users.forms import UserCreationForm, UserEditForm
+from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
+
+PROFILE_FIELDS = ["preferred_language", "organisation", "role_category", "managed_organisations"]
+
+
+class ProfileFieldsMixin(forms.ModelForm):
+    managed_organisations = forms.ModelMultipleChoiceField(
+        label=_("Managed organisations"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text=_("A manager sees reports on the learners of these organisations only."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from elearning.organisations.models import Organisation
+
+        self.fields["managed_organisations"].queryset = Organisation.objects.all()
+
+
+class AdminUserCreationForm(ProfileFieldsMixin, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        fields = UserCreationForm.Meta.fields | set(PROFILE_FIELDS)
+
+
+class AdminUserEditForm(ProfileFieldsMixin, UserEditForm):
+    class Meta(UserEditForm.Meta):
+        fields = UserEditForm.Meta.fields | set(PROFILE_FIELDS)
+
+
+class UserViewSet(WagtailUserViewSet):
+    create_template_name = "accounts/admin/user_create.html"
+    edit_template_name = "accounts/admin/user_edit.html"
+
+    def get_form_class(self, for_update=False):
+        return AdminUserEditForm if for_update else AdminUserCreationForm

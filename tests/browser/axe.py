@@ -1,0 +1,23 @@
+"""axe-core in the page: zero WCAG 2.1 A/AA violations, reported readably when there are some."""
+
+from pathlib import Path
+
+import axe_playwright_python
+
+AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def assert_accessible(page) -> None:
+    page.add_script_tag(content=AXE_SOURCE)
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        WCAG_TAGS,
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in result["violations"]
+    ]
+    assert not problems, f"axe-core found on {page.url}:\n" + "\n".join(problems)
+    assert result["passes"], "axe-core ran no rule at all"

@@ -1,0 +1,96 @@
+"""Real Chromium: axe-core on every skeleton page in both languages, keyboard use, the
+language switch and the sign-up form as a person uses them."""
+
+import pytest
+
+from tests.browser.axe import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    "/sv/",
+    "/en/",
+    "/sv/kurser/",
+    "/en/courses/",
+    "/sv/konto/logga-in/",
+    "/en/account/sign-in/",
+    "/sv/konto/registrera/",
+    "/en/account/register/",
+    "/sv/konto/losenord/aterstall/",
+    "/en/account/password/reset/",
+    "/sv/finns-inte/",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_wcag_violations(page, live_server, site, path):
+    response = page.goto(live_server.url + path)
+    assert response.status == (404 if "finns-inte" in path else 200)
+    assert page.locator("html").get_attribute("lang") == path[1:3]
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_form_with_errors_is_accessible_and_fits_the_screen(page, live_server, site, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(live_server.url + "/sv/konto/registrera/")
+    page.get_by_role("button", name="Skapa konto").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.title().startswith("Fel:")
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_keyboard_reaches_the_skip_link_first_and_focus_is_visible(page, live_server, site):
+    page.goto(live_server.url + "/sv/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "() => { const e = document.activeElement; const s = getComputedStyle(e);"
+        " return {text: e.textContent.trim(), style: s.outlineStyle,"
+        " width: parseFloat(s.outlineWidth), top: e.getBoundingClientRect().top}; }"
+    )
+    assert focused["text"] == "Hoppa till huvudinnehållet"
+    assert focused["style"] != "none" and focused["width"] >= 2
+    assert focused["top"] >= 0  # shown on screen once focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_language_switch_keeps_the_same_page(page, live_server, site):
+    page.goto(live_server.url + "/sv/kurser/")
+    page.get_by_role("navigation", name="Språk").get_by_role("link", name="English").click()
+    page.wait_for_url("**/en/courses/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text() == "Courses"
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="Svenska").click()
+    page.wait_for_url("**/sv/kurser/")
+
+
+def test_sign_up_by_keyboard_with_a_mistake_then_right(page, live_server, site):
+    from elearning.accounts.models import User
+
+    page.goto(live_server.url + "/en/account/register/")
+    page.get_by_label("First name").fill("Maja")
+    page.get_by_label("Last name").fill("Politiker")
+    page.get_by_label("E-mail address").fill("maja@")
+    page.get_by_label("Organisation").select_option(label="Region Gotland")
+    page.get_by_label("Your role").select_option(label="Elected official")
+    page.locator("#id_preferred_language").select_option("sv")
+    page.locator("#id_password1").fill("Jämlik-hälsa-2048")
+    page.get_by_label("Password confirmation").fill("Jämlik-hälsa-2048")
+    page.get_by_label("Password confirmation").press("Enter")
+    alert = page.get_by_role("alert")
+    assert "Enter a valid e-mail address" in alert.inner_text()
+    assert not User.objects.exists()
+    email = page.get_by_label("E-mail address")
+    assert email.get_attribute("aria-invalid") == "true"
+    assert "id_email_errors" in email.get_attribute("aria-describedby")
+
+    email.fill("maja@gotland.se")
+    page.locator("#id_password1").fill("Jämlik-hälsa-2048")
+    page.get_by_label("Password confirmation").fill("Jämlik-hälsa-2048")
+    page.get_by_label("Password confirmation").press("Enter")
+    page.wait_for_url(live_server.url + "/sv/")  # the preferred language chosen in the form
+    assert page.get_by_text("Maja Politiker").is_visible()
+    user = User.objects.get()
+    assert (user.organisation.name, user.role_category) == ("Region Gotland", "elected")

@@ -1,0 +1,216 @@
+"""Shared fixtures: the site skeleton, real services (PostgreSQL, Redis, a Celery worker, an
+SMTP sink, Chromium) and the rule that under CI=true a missing service fails the run."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still be
+# usable from it (pytest-django's live_server with Playwright needs this).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def service_missing(reason: str):
+    """Skip locally, fail under CI: a test that needs a service never passes silently."""
+    if CI:
+        pytest.fail(f"CI=true and a required service is missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]
+    return [
+        f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or ''} {db['NAME']}",
+        f"celery broker (tests): {settings.CELERY_BROKER_URL}",
+        f"CI: {CI}",
+    ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_under_ci():
+    if CI and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.fail("CI=true: the tests must run against PostgreSQL", pytrace=False)
+
+
+@pytest.fixture
+def site(db):
+    """The skeleton every installation has: organisations, home and catalogue pages in
+    Swedish and English, role groups. Returns the Swedish home page."""
+    from courses.models import HomePage
+    from elearning.core.services import site_setup
+
+    site_setup()
+    return HomePage.objects.get(locale__language_code="sv")
+
+
+@pytest.fixture
+def make_user(site):
+    from elearning.accounts.models import User
+    from elearning.organisations.models import Organisation
+
+    def make(email="learner@example.org", password="a-long-test-password", **extra):
+        extra.setdefault("first_name", "Test")
+        extra.setdefault("last_name", "Person")
+        extra.setdefault("organisation", Organisation.objects.get(kind="municipality", code="0180"))
+        return User.objects.create_user(email, password, **extra)
+
+    return make
+
+
+# --- Redis and a real Celery worker ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_broker():
+    from urllib.parse import urlsplit
+
+    url = urlsplit(settings.CELERY_BROKER_URL)
+    if not port_open(url.hostname or "127.0.0.1", url.port or 6379):
+        service_missing(f"Redis is not answering at {settings.CELERY_BROKER_URL}")
+    return settings.CELERY_BROKER_URL
+
+
+class SmtpSink:
+    """A local SMTP server that keeps what it receives (stands in for the outside mail relay)."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages = []
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        import email
+        import email.policy
+
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 OK"
+
+    def wait_for(self, predicate, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if predicate(message):
+                    return message
+            time.sleep(0.2)
+        raise AssertionError(f"no matching e-mail within {timeout} s; got {len(self.messages)}")
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    sink = SmtpSink()
+    sink.controller.start()
+    yield sink
+    sink.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, redis_broker, smtp_sink):
+    """A real `celery worker` process on the Redis broker, using the test database and
+    sending mail to the SMTP sink. Tasks reach it only from committed transactions, so tests
+    that use it need ``transactional_db``."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        service_missing("the Celery worker shares the test database, which needs PostgreSQL")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "elearning.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_sink.port),
+    }
+    (ROOT / "var").mkdir(exist_ok=True)
+    log = open(ROOT / "var" / "test-celery-worker.log", "w")  # noqa: SIM115 - closed below
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "elearning",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    from elearning.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail(f"the Celery worker exited: see {log.name}", pytrace=False)
+        if app.control.ping(timeout=1.0):
+            break
+    else:
+        worker.kill()
+        pytest.fail("the Celery worker did not answer a ping within 60 s", pytrace=False)
+    yield worker
+    worker.terminate()
+    worker.wait(timeout=20)
+    log.close()
+
+
+# --- Chromium through Playwright ------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        service_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
