@@ -49,13 +49,16 @@ def _locales() -> dict[str, Locale]:
 
 
 def _translate(page: Page, locale: Locale, texts: dict) -> Page:
-    """The page's translation into ``locale``, created and published if missing."""
+    """The page's translation into ``locale``, created and published if missing: a page of the
+    same type and translation_key under the parent's translation (or the tree root)."""
     existing = page.get_translation_or_none(locale)
     if existing is not None:
         return existing.specific
-    translation = page.copy_for_translation(locale)
-    for field, value in texts.items():
-        setattr(translation, field, value)
+    parent = page.get_parent()
+    if parent.depth > 1:
+        parent = parent.get_translation(locale)
+    translation = type(page)(locale=locale, translation_key=page.translation_key, **texts)
+    parent.add_child(instance=translation)
     translation.save_revision().publish()
     return translation
 

@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses import views as course_views
 from elearning.core import views as core_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
 # Everything a learner sees carries its language in the address: /sv/… and /en/….
 urlpatterns += i18n_patterns(
     path(_("account/"), include("elearning.accounts.urls")),
+    path(_("search/"), course_views.search, name="search"),
     path("", include(wagtail_urls)),
 )
 

@@ -80,6 +80,7 @@ def test_make_run_serves_swedish_home_with_demo_logins_and_a_working_worker(tmp_
         banner = platform.output()
         assert f"The platform is running at http://127.0.0.1:{port}/" in banner
         for email in (
+            "granskare@example.org",
             "deltagare@example.org",
             "forfattare@example.org",
             "samordnare@example.org",
@@ -124,5 +125,6 @@ def test_make_run_serves_swedish_home_with_demo_logins_and_a_working_worker(tmp_
     finally:
         again.stop()
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        assert db.execute("SELECT count(*) FROM accounts_user").fetchone() == (4,)
+        assert db.execute("SELECT count(*) FROM accounts_user").fetchone() == (5,)
         assert db.execute("SELECT count(*) FROM courses_homepage").fetchone() == (2,)
+        assert db.execute("SELECT count(*) FROM courses_coursepage").fetchone() == (2,)

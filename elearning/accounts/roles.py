@@ -2,17 +2,29 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 LEARNERS = "Deltagare"
 AUTHORS = "Kursförfattare"
+REVIEWERS = "Granskare"
 MANAGERS = "Uppföljare"
 ADMINISTRATORS = "Administratörer"
+REVIEW_WORKFLOW = "Granskning av kursinnehåll"
 
 # (app_label, codename) of the model permissions each role has.
 MODEL_PERMISSIONS = {
     LEARNERS: [],
     AUTHORS: [("wagtailadmin", "access_admin")],
+    REVIEWERS: [("wagtailadmin", "access_admin")],
     MANAGERS: [("accounts", "view_reports")],
     ADMINISTRATORS: [
         ("wagtailadmin", "access_admin"),
@@ -25,10 +37,10 @@ MODEL_PERMISSIONS = {
         ("auth", "view_group"),
     ],
 }
-# Authors write pages and upload media; publishing goes through the review workflow, which
-# administrators (and reviewers, with the authoring issue) approve.
+# Authors write pages and upload media; they cannot publish, so every change goes through the
+# review workflow, in which reviewers (or administrators) approve and publish.
 AUTHOR_PAGE_PERMISSIONS = ["add_page", "change_page"]
-ADMIN_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+PUBLISHER_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 MEDIA_PERMISSIONS = [
     ("wagtailimages", "add_image"),
     ("wagtailimages", "change_image"),
@@ -52,10 +64,12 @@ def roles_ensure(*, content_root: Page) -> dict[str, Group]:
         group.permissions.add(*(_permission(app, code) for app, code in permissions))
         groups[name] = group
 
-    for name, codenames in (
+    page_roles = (
         (AUTHORS, AUTHOR_PAGE_PERMISSIONS),
-        (ADMINISTRATORS, ADMIN_PAGE_PERMISSIONS),
-    ):
+        (REVIEWERS, PUBLISHER_PAGE_PERMISSIONS),
+        (ADMINISTRATORS, PUBLISHER_PAGE_PERMISSIONS),
+    )
+    for name, codenames in page_roles:
         for codename in codenames:
             GroupPagePermission.objects.get_or_create(
                 group=groups[name],
@@ -70,4 +84,20 @@ def roles_ensure(*, content_root: Page) -> dict[str, Group]:
                 collection=root_collection,
                 permission=_permission(app, codename),
             )
+    review_workflow_ensure(
+        content_root=content_root, approvers=[groups[REVIEWERS], groups[ADMINISTRATORS]]
+    )
     return groups
+
+
+def review_workflow_ensure(*, content_root: Page, approvers: list[Group]) -> Workflow:
+    """One approval step by reviewers, for every page under ``content_root``."""
+    workflow, _ = Workflow.objects.get_or_create(name=REVIEW_WORKFLOW, defaults={"active": True})
+    task = GroupApprovalTask.objects.filter(name="Granskare godkänner").first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name="Granskare godkänner")
+    task.groups.add(*approvers)
+    # (WorkflowTask directly: the workflow's related manager defers writes until a save.)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page=content_root, defaults={"workflow": workflow})
+    return workflow

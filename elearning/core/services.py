@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from wagtail.models import Page
 
+from courses.demo import demo_course_load
 from courses.services import page_tree_ensure
 from elearning.accounts import roles
 from elearning.accounts.models import RoleCategory, User
@@ -34,6 +35,7 @@ DEMO_PASSWORD = "folkhalsa-demo"
 DEMO_ACCOUNTS = [
     DemoAccount("deltagare@example.org", "Lina", "Lärande", roles.LEARNERS, "learner"),
     DemoAccount("forfattare@example.org", "Farid", "Författare", roles.AUTHORS, "author"),
+    DemoAccount("granskare@example.org", "Greta", "Granskare", roles.REVIEWERS, "reviewer"),
     DemoAccount("samordnare@example.org", "Sara", "Samordnare", roles.MANAGERS, "manager"),
     DemoAccount(
         "admin@example.org", "Alva", "Administratör", roles.ADMINISTRATORS, "administrator"
@@ -43,12 +45,13 @@ DEMO_ACCOUNTS = [
 
 @transaction.atomic
 def demo_load() -> list[DemoAccount]:
-    """Demo accounts for every role (idempotent: existing accounts are left as they are).
+    """The demo course and one account per role (idempotent: what exists is left as it is).
 
     The learner works in Malmö; the manager follows Malmö and Lund; the administrator is a
     superuser.
     """
     site_setup()
+    demo_course_load()
     malmo = Organisation.objects.get(kind=Organisation.Kind.MUNICIPALITY, code="1280")
     lund = Organisation.objects.get(kind=Organisation.Kind.MUNICIPALITY, code="1281")
     region = Organisation.objects.get(kind=Organisation.Kind.REGION, code="12")

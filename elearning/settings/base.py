@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "quizzes",
     "progress",
     "wagtail.contrib.forms",
+    "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -228,6 +229,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # Periodic jobs, in one place, each with why it runs when it does.
 CELERY_BEAT_SCHEDULE = {
+    # Authors schedule publishing ("go live at"); Wagtail publishes due revisions only when
+    # asked, so ask every minute: a scheduled lesson appears at most a minute late.
+    "pages-publish-scheduled": {
+        "task": "courses.tasks.pages_publish_scheduled",
+        "schedule": crontab(minute="*"),
+    },
     # Expired sessions pile up in the database; once a night, when nobody is learning.
     "sessions-clear": {
         "task": "elearning.core.tasks.sessions_clear",
@@ -237,7 +244,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Wagtail -------------------------------------------------------------------------------
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "csv", "txt", "vtt"]
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "csv", "txt", "vtt", "mp4", "webm"]
+# Translations are whole pages that authors copy and then edit in the other language
+# (wagtail.contrib.simple_translation); no automatic aliases in the other locale, because an
+# alias would show Swedish text on the English site until someone translated it.
+WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 # --- Health check --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ def test_load_demo_twice_creates_each_account_once(settings, client):
     settings.DEBUG = True
     call_command("load_demo")
     call_command("load_demo")
-    assert User.objects.count() == len(DEMO_ACCOUNTS) == 4
+    assert User.objects.count() == len(DEMO_ACCOUNTS) == 5
     for account in DEMO_ACCOUNTS:
         assert client.login(username=account.email, password=DEMO_PASSWORD), account.email
         client.logout()

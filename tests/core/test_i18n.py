@@ -21,10 +21,17 @@ def test_the_swedish_catalogue_is_complete():
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_the_compiled_catalogues_match_their_sources(language):
     folder = LOCALE / language / "LC_MESSAGES"
-    po = {entry.msgid: entry.msgstr for entry in polib.pofile(str(folder / "django.po"))}
-    mo = {entry.msgid: entry.msgstr for entry in polib.mofile(str(folder / "django.mo"))}
-    translated = {msgid: msgstr for msgid, msgstr in po.items() if msgstr}
-    assert {k: v for k, v in mo.items() if k} == translated, "run `make messages`"
+
+    def entries(catalogue):
+        return {
+            e.msgid: (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+            for e in catalogue
+            if e.msgid and (e.msgstr or any(e.msgstr_plural.values()))
+        }
+
+    po = entries(polib.pofile(str(folder / "django.po")))
+    mo = entries(polib.mofile(str(folder / "django.mo")))
+    assert mo == po, "run `make messages`"
 
 
 def test_every_template_string_is_in_the_catalogue():

@@ -1,0 +1,107 @@
+"""Reads of the course tree for pages: a fixed number of queries however many modules and
+lessons a course has, and only live, public pages (a draft never reaches a learner)."""
+
+from dataclasses import dataclass, field
+
+from wagtail.models import Page
+
+from .models import CoursePage, LessonPage, ModulePage
+
+
+@dataclass
+class LessonEntry:
+    id: int
+    title: str
+    url: str
+    minutes: int
+    number: int  # 1-based position in the whole course
+
+
+@dataclass
+class ModuleEntry:
+    id: int
+    title: str
+    url: str
+    summary: str
+    number: int
+    lessons: list[LessonEntry] = field(default_factory=list)
+
+    @property
+    def minutes(self) -> int:
+        """Sum of the module's lesson estimates."""
+        return sum(lesson.minutes for lesson in self.lessons)
+
+
+@dataclass
+class Outline:
+    """A course's live modules and lessons in tree order."""
+
+    modules: list[ModuleEntry]
+
+    @property
+    def lessons(self) -> list[LessonEntry]:
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+    @property
+    def minutes(self) -> int:
+        return sum(module.minutes for module in self.modules)
+
+    def module(self, module_id: int) -> ModuleEntry | None:
+        return next((m for m in self.modules if m.id == module_id), None)
+
+    def neighbours(self, lesson_id: int) -> tuple[LessonEntry | None, LessonEntry | None]:
+        """The lessons before and after ``lesson_id`` across module boundaries."""
+        lessons = self.lessons
+        for index, lesson in enumerate(lessons):
+            if lesson.id == lesson_id:
+                before = lessons[index - 1] if index > 0 else None
+                after = lessons[index + 1] if index + 1 < len(lessons) else None
+                return before, after
+        return None, None
+
+
+def course_outline(*, course: CoursePage, request=None) -> Outline:
+    """The outline of ``course``: two page queries (modules, lessons) plus Wagtail's cached
+    site-root lookup for the addresses."""
+    modules = list(
+        ModulePage.objects.live().public().child_of(course).order_by("path")
+        .only("id", "title", "path", "url_path", "summary", "depth")
+    )  # fmt: skip
+    lessons = (
+        LessonPage.objects.live().public().descendant_of(course).order_by("path")
+        .only("id", "title", "path", "url_path", "estimated_minutes", "depth")
+    )  # fmt: skip
+    entries = [
+        ModuleEntry(m.id, m.title, m.get_url(request), m.summary, number)
+        for number, m in enumerate(modules, start=1)
+    ]
+    by_path = {m.path: entry for m, entry in zip(modules, entries, strict=True)}
+    number = 0
+    for lesson in lessons:
+        module = by_path.get(lesson.path[: Page.steplen * (course.depth + 1)])
+        if module is None:  # under an unpublished module: not reachable by learners
+            continue
+        number += 1
+        module.lessons.append(
+            LessonEntry(
+                lesson.id, lesson.title, lesson.get_url(request), lesson.estimated_minutes, number
+            )
+        )
+    return Outline(entries)
+
+
+def catalogue_courses(*, catalogue, audience: str | None = None) -> list[CoursePage]:
+    """Live courses of the catalogue, optionally only those for ``audience``; each gets
+    ``total_minutes``: its own estimate, or else the sum of its live lessons' estimates."""
+    courses = list(CoursePage.objects.live().public().child_of(catalogue).order_by("path"))
+    if audience:
+        courses = [course for course in courses if audience in (course.audiences or [])]
+    lesson_minutes: dict[str, int] = {}
+    for path, minutes in (
+        LessonPage.objects.live().descendant_of(catalogue).values_list("path", "estimated_minutes")
+    ):
+        key = path[: Page.steplen * (catalogue.depth + 1)]
+        lesson_minutes[key] = lesson_minutes.get(key, 0) + minutes
+    for course in courses:
+        course.total_minutes = course.estimated_minutes or lesson_minutes.get(course.path, 0)
+    return courses
