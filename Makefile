@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint messages clean
+.PHONY: run test lint messages clean bench-lessons
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,7 @@ messages: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) var
+
+## Lesson page vs a bare Django view under gunicorn: throughput and p95 ratios.
+bench-lessons: $(VENV)/.installed-test
+	$(BIN)/python -m bench.lessons

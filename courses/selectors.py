@@ -3,8 +3,10 @@ lessons a course has, and only live, public pages (a draft never reaches a learn
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from wagtail.models import Page
 
+from .caching import outline_version
 from .models import CoursePage, LessonPage, ModulePage
 
 
@@ -61,8 +63,19 @@ class Outline:
 
 
 def course_outline(*, course: CoursePage, request=None) -> Outline:
-    """The outline of ``course``: two page queries (modules, lessons) plus Wagtail's cached
-    site-root lookup for the addresses."""
+    """The outline of ``course``, from the cache while no page of the course has been
+    published, unpublished, moved or deleted since it was built (see caching.py)."""
+    key = f"courses:outline:{course.pk}:{outline_version(course.pk)}"
+    outline = cache.get(key)
+    if outline is None:
+        outline = _course_outline_build(course=course, request=request)
+        cache.set(key, outline, timeout=24 * 60 * 60)
+    return outline
+
+
+def _course_outline_build(*, course: CoursePage, request=None) -> Outline:
+    """Two page queries (modules, lessons) plus Wagtail's cached site-root lookup for the
+    addresses; only live, public pages."""
     modules = list(
         ModulePage.objects.live().public().child_of(course).order_by("path")
         .only("id", "title", "path", "url_path", "summary", "depth")
