@@ -31,7 +31,7 @@ lint: $(VENV)/.installed-test
 
 ## Re-extract and compile the interface translations (needs GNU gettext).
 messages: $(VENV)/.installed-test
-	$(BIN)/python manage.py makemessages -l sv -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
+	$(BIN)/python manage.py makemessages -l sv -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=docker --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
