@@ -14,6 +14,17 @@ from wagtail.images.blocks import ImageChooserBlock
 TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
+def _image_preview() -> dict:
+    """The block picker shows the newest uploaded image (or the caption alone before any)."""
+    from wagtail.images import get_image_model
+
+    return {
+        "image": get_image_model().objects.order_by("-created_at").first(),
+        "alt_text": "Diagram över hälsans bestämningsfaktorer",
+        "caption": "Figur: hälsans bestämningsfaktorer",
+    }
+
+
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("Heading"), max_length=120)
     level = blocks.ChoiceBlock(
@@ -67,6 +78,7 @@ class ImageBlock(blocks.StructBlock):
         template = "blocks/image.html"
         label = _("Image")
         description = _("An image with required alternative text and an optional caption.")
+        preview_value = staticmethod(_image_preview)
 
 
 class VideoBlock(blocks.StructBlock):
@@ -89,6 +101,13 @@ class VideoBlock(blocks.StructBlock):
         template = "blocks/video.html"
         label = _("Video")
         description = _("A video with captions and a transcript. It never starts by itself.")
+        # No video in the picker's preview: it shows the title and the transcript.
+        preview_value = {
+            "title": "Folkhälsopolitiken på tre minuter",
+            "video": None,
+            "captions": None,
+            "transcript": "<p>Det som sägs i filmen, i text.</p>",
+        }
 
     def clean(self, value):
         cleaned = super().clean(value)

@@ -23,11 +23,13 @@ REVIEW_WORKFLOW = "Granskning av kursinnehåll"
 # (app_label, codename) of the model permissions each role has.
 MODEL_PERMISSIONS = {
     LEARNERS: [],
-    AUTHORS: [("wagtailadmin", "access_admin")],
-    REVIEWERS: [("wagtailadmin", "access_admin")],
+    # Authors and reviewers copy pages into the other language ("Translate" in the admin).
+    AUTHORS: [("wagtailadmin", "access_admin"), ("simple_translation", "submit_translation")],
+    REVIEWERS: [("wagtailadmin", "access_admin"), ("simple_translation", "submit_translation")],
     MANAGERS: [("accounts", "view_reports")],
     ADMINISTRATORS: [
         ("wagtailadmin", "access_admin"),
+        ("simple_translation", "submit_translation"),
         ("accounts", "view_reports"),
         ("accounts", "add_user"),
         ("accounts", "change_user"),

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import Page, Workflow
+from wagtail.models import Locale, Page, Workflow
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
@@ -205,6 +205,31 @@ class TestAuthoring(WagtailPageTestCase):
             or "alternativtext" in response.content.decode()
         )
         assert not CoursePage.objects.filter(slug="kurs-med-bild").exists()
+
+    def test_an_author_translates_a_course_with_its_modules_and_lessons(self):
+        from tests.factories import course_tree
+
+        course, lessons = course_tree(modules=1, lessons_per_module=2, slug="oversatt")
+        english = Locale.objects.get(language_code="en")
+        response = self.client.post(
+            f"/admin/translation/submit/page/{course.pk}/",
+            {"locales": [english.pk], "include_subtree": "on"},
+        )
+        assert response.status_code == 302
+        for page in [course, *lessons]:
+            translation = page.get_translation(english)
+            assert translation.translation_key == page.translation_key
+            assert not translation.live  # a draft for the author to translate and submit
+        assert LessonPage.objects.filter(locale=english).count() == 2
+
+    def test_every_block_has_help_and_a_preview_in_the_block_picker(self):
+        from courses.blocks import LessonStreamBlock
+
+        for name, block in LessonStreamBlock().child_blocks.items():
+            assert block.is_previewable, name
+            assert block.get_description(), name
+            assert block.meta.icon and block.meta.template == f"blocks/{name}.html", name
+            assert block.render(block.get_preview_value()).strip(), name
 
     def test_an_author_cannot_reach_user_administration(self):
         assert self.client.get("/admin/users/").status_code == 302
