@@ -9,10 +9,15 @@ from wagtail.models import Page
 from .caching import outline_version
 from .models import CoursePage, LessonPage, ModulePage
 
+# Part of the cache key: bump when the dataclasses below change shape, so an outline pickled
+# by an older release is never read back.
+OUTLINE_SCHEMA = 2
+
 
 @dataclass
 class LessonEntry:
     id: int
+    key: str  # translation_key: the same lesson in every language
     title: str
     url: str
     minutes: int
@@ -22,6 +27,7 @@ class LessonEntry:
 @dataclass
 class ModuleEntry:
     id: int
+    key: str
     title: str
     url: str
     summary: str
@@ -65,7 +71,7 @@ class Outline:
 def course_outline(*, course: CoursePage, request=None) -> Outline:
     """The outline of ``course``, from the cache while no page of the course has been
     published, unpublished, moved or deleted since it was built (see caching.py)."""
-    key = f"courses:outline:{course.pk}:{outline_version(course.pk)}"
+    key = f"courses:outline:{OUTLINE_SCHEMA}:{course.pk}:{outline_version(course.pk)}"
     outline = cache.get(key)
     if outline is None:
         outline = _course_outline_build(course=course, request=request)
@@ -78,14 +84,14 @@ def _course_outline_build(*, course: CoursePage, request=None) -> Outline:
     addresses; only live, public pages."""
     modules = list(
         ModulePage.objects.live().public().child_of(course).order_by("path")
-        .only("id", "title", "path", "url_path", "summary", "depth")
+        .only("id", "translation_key", "title", "path", "url_path", "summary", "depth")
     )  # fmt: skip
     lessons = (
         LessonPage.objects.live().public().descendant_of(course).order_by("path")
-        .only("id", "title", "path", "url_path", "estimated_minutes", "depth")
+        .only("id", "translation_key", "title", "path", "url_path", "estimated_minutes", "depth")
     )  # fmt: skip
     entries = [
-        ModuleEntry(m.id, m.title, m.get_url(request), m.summary, number)
+        ModuleEntry(m.id, str(m.translation_key), m.title, m.get_url(request), m.summary, number)
         for number, m in enumerate(modules, start=1)
     ]
     by_path = {m.path: entry for m, entry in zip(modules, entries, strict=True)}
@@ -97,7 +103,12 @@ def _course_outline_build(*, course: CoursePage, request=None) -> Outline:
         number += 1
         module.lessons.append(
             LessonEntry(
-                lesson.id, lesson.title, lesson.get_url(request), lesson.estimated_minutes, number
+                lesson.id,
+                str(lesson.translation_key),
+                lesson.title,
+                lesson.get_url(request),
+                lesson.estimated_minutes,
+                number,
             )
         )
     return Outline(entries)

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import views as course_views
 from elearning.core import views as core_views
+from progress import views as progress_views
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),
@@ -19,6 +20,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path(_("account/"), include("elearning.accounts.urls")),
     path(_("search/"), course_views.search, name="search"),
+    path(_("my-courses/"), progress_views.dashboard, name="dashboard"),
+    path(_("progress/"), include("progress.urls")),
     path("", include(wagtail_urls)),
 )
 

@@ -214,3 +214,19 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def enrolled(client, make_user):
+    """Signs the test client in as a learner; ``enrolled(course)`` enrols them in a course."""
+    from progress.services import enrolment_create
+
+    user = make_user(email="reader@example.org")
+    client.force_login(user)
+
+    def enrol(course):
+        enrolment_create(user=user, course=course)
+        return user
+
+    enrol.user = user
+    return enrol

@@ -132,3 +132,27 @@ class QueuedPasswordResetForm(PasswordResetForm):
         transaction.on_commit(
             lambda: email_send.delay(subject=subject, body=body, to=[to_email], html_body=html_body)
         )
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting an account asks for the password and an explicit confirmation."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and my name cannot be restored."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is wrong."), code="wrong_password")
+        return password

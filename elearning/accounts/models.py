@@ -73,6 +73,9 @@ class User(AbstractUser):
         related_name="managers",
     )
 
+    # The learner asked not to get reminders about unfinished courses.
+    reminders_opt_out = models.BooleanField(_("no reminder e-mails"), default=False)
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]

@@ -37,6 +37,8 @@ MODEL_PERMISSIONS = {
         ("organisations", "view_organisation"),
         ("organisations", "change_organisation"),
         ("auth", "view_group"),
+        ("progress", "add_enrolment"),
+        ("progress", "view_enrolment"),
     ],
 }
 # Authors write pages and upload media; they cannot publish, so every change goes through the

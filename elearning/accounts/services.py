@@ -13,3 +13,17 @@ def user_register(*, form: RegistrationForm) -> User:
     user = form.save()
     user.groups.add(*user.groups.model.objects.filter(name=LEARNERS))
     return user
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete the account and every personal detail; progress stays as anonymous records
+    (enrolments keep organisation and role, lose the person), so statistics do not change."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ModelLogEntry
+
+    # The admin's history of the user row carries the person's name in its label.
+    ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).delete()
+    user.delete()

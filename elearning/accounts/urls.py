@@ -18,4 +18,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path(_("password/reset/done/"), views.password_reset_complete, name="password_reset_complete"),
+    path(_("my-data/"), views.my_data, name="my_data"),
+    path(_("delete/"), views.delete_account, name="delete"),
+    path(_("reminders/<str:token>/"), views.reminders_opt_out, name="reminders_opt_out"),
 ]

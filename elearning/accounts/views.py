@@ -1,8 +1,11 @@
 """Sign-up, sign-in and password reset pages (Django's auth views with our forms)."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
@@ -11,8 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from .forms import QueuedPasswordResetForm, RegistrationForm, SignInForm
-from .services import user_register
+from progress.selectors import learner_data
+
+from .forms import AccountDeleteForm, QueuedPasswordResetForm, RegistrationForm, SignInForm
+from .models import User
+from .services import user_delete, user_register
+
+# Signs the opt-out links in reminder e-mails (progress.tasks makes them).
+REMINDER_OPT_OUT_SALT = "reminders-opt-out"
 
 
 def _home_url(language: str) -> str:
@@ -72,3 +81,49 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request):
+    """What we store about the learner, to download (POST) as JSON."""
+    if request.method == "POST":
+        data = learner_data(request.user)
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="mina-uppgifter.json"'
+        return response
+    return render(request, "accounts/my_data.html")
+
+
+@sensitive_post_parameters("password")
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        language = translation.get_language()
+        user_delete(user=request.user)
+        logout(request)
+        with translation.override(language):
+            messages.success(request, _("Your account has been deleted."))
+        return redirect(_home_url(language))
+    return render(request, "accounts/delete_account.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def reminders_opt_out(request, token):
+    """Stop reminder e-mails from the link in one, without signing in."""
+    try:
+        user_id = signing.loads(token, salt=REMINDER_OPT_OUT_SALT)
+    except signing.BadSignature:
+        return render(request, "accounts/reminders_opt_out.html", {"invalid": True}, status=400)
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return render(request, "accounts/reminders_opt_out.html", {"invalid": True}, status=400)
+    done = False
+    if request.method == "POST":
+        User.objects.filter(pk=user.pk).update(reminders_opt_out=True)
+        done = True
+    return render(
+        request, "accounts/reminders_opt_out.html", {"done": done or user.reminders_opt_out}
+    )

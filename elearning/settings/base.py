@@ -240,6 +240,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.pages_publish_scheduled",
         "schedule": crontab(minute="*"),
     },
+    # Learners away from a started course for 14 days get one reminder; daily, in the
+    # morning of a working day's time zone, so it arrives when people read e-mail.
+    "progress-reminders-send": {
+        "task": "progress.tasks.reminders_send",
+        "schedule": crontab(hour=8, minute=0),
+    },
     # Expired sessions pile up in the database; once a night, when nobody is learning.
     "sessions-clear": {
         "task": "elearning.core.tasks.sessions_clear",

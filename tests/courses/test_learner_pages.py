@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -22,18 +23,24 @@ def queries(client, url):
     return len(captured)
 
 
-def test_course_page_lists_modules_lessons_and_times(client, site):
+def test_course_page_lists_modules_lessons_and_times(client, site, enrolled):
     course, lessons = course_tree(modules=2, lessons_per_module=2)
     body = client.get(course.url).content.decode()
     assert "<h1>Kurs kurs</h1>" in body
     assert "Modul 1" in body and "Modul 2" in body
     assert body.count("(5 min)") == 4
     assert "Cirka 20 minuter" in body  # the sum of the lessons' estimates
-    assert f'<a class="button" href="{lessons[0].url}">Börja kursen</a>' in body
+    assert ">Anmäl dig till kursen</button>" in body  # signed in, not yet enrolled
+    visitor = Client().get(course.url).content.decode()
+    assert "Logga in för att gå kursen" in visitor
+    enrolled(course)
+    body = client.get(course.url).content.decode()
+    assert f'<a class="button" href="{lessons[0].url}">Börja kursen' in body
 
 
-def test_lesson_has_outline_neighbours_and_sources(client, site):
+def test_lesson_has_outline_neighbours_and_sources(client, site, enrolled):
     course, lessons = course_tree(modules=2, lessons_per_module=2)
+    enrolled(course)
     body = client.get(lessons[1].url).content.decode()
     assert f'href="{lessons[0].url}" rel="prev"' in body
     assert f'href="{lessons[2].url}" rel="next"' in body  # across the module boundary
@@ -43,9 +50,11 @@ def test_lesson_has_outline_neighbours_and_sources(client, site):
 
 
 @pytest.mark.parametrize("path", ["course", "lesson"])
-def test_query_count_does_not_grow_with_the_course(client, site, path):
+def test_query_count_does_not_grow_with_the_course(client, site, enrolled, path):
     small, small_lessons = course_tree(modules=1, lessons_per_module=3, slug="liten")
     big, big_lessons = course_tree(modules=3, lessons_per_module=10, slug="stor")
+    enrolled(small)
+    enrolled(big)
     if path == "course":
         urls = (small.url, big.url)
     else:
@@ -55,8 +64,9 @@ def test_query_count_does_not_grow_with_the_course(client, site, path):
     assert queries(client, urls[0]) == queries(client, urls[1])
 
 
-def test_a_draft_lesson_never_reaches_a_learner(client, site):
+def test_a_draft_lesson_never_reaches_a_learner(client, site, enrolled):
     course, lessons = course_tree(modules=1, lessons_per_module=2)
+    enrolled(course)
     draft = LessonPage(title="Hemligt utkast", slug="utkast", body=lesson_body(), live=False)
     lessons[0].get_parent().add_child(instance=draft)
     draft.save_revision()
@@ -65,8 +75,11 @@ def test_a_draft_lesson_never_reaches_a_learner(client, site):
         assert "Hemligt utkast" not in client.get(url).content.decode()
 
 
-def test_a_draft_edit_is_not_shown_and_publishing_refreshes_the_cached_outline(client, site):
+def test_a_draft_edit_is_not_shown_and_publishing_refreshes_the_cached_outline(
+    client, site, enrolled
+):
     course, lessons = course_tree(modules=1, lessons_per_module=2)
+    enrolled(course)
     first, second = (LessonPage.objects.get(pk=lesson.pk) for lesson in lessons)
     assert "Lektion 1.2" in client.get(first.url).content.decode()  # outline now cached
 
@@ -84,8 +97,9 @@ def test_a_draft_edit_is_not_shown_and_publishing_refreshes_the_cached_outline(c
     assert 'rel="next"' not in body
 
 
-def test_a_preview_does_not_leak_into_the_cache(client, site, make_user):
+def test_a_preview_does_not_leak_into_the_cache(client, site, make_user, enrolled):
     course, lessons = course_tree(modules=1, lessons_per_module=2)
+    learner = enrolled(course)
     second = LessonPage.objects.get(pk=lessons[1].pk)
     second.title = "Förhandsvisat utkast"
     second.save_revision()
@@ -93,14 +107,14 @@ def test_a_preview_does_not_leak_into_the_cache(client, site, make_user):
     client.force_login(admin)
     preview = client.get(f"/admin/pages/{second.pk}/edit/preview/")
     assert preview.status_code == 200
-    client.logout()
+    client.force_login(learner)
     assert "Förhandsvisat utkast" not in client.get(lessons[0].url).content.decode()
 
 
-def test_language_switch_on_a_lesson_leads_to_its_translation(client, site):
+def test_language_switch_on_a_lesson_leads_to_its_translation(client, site, enrolled):
     from courses.demo import demo_course_load
 
-    demo_course_load()
+    enrolled(demo_course_load())
     swedish = LessonPage.objects.live().filter(locale__language_code="sv").order_by("path")[3]
     english = LessonPage.objects.get(
         translation_key=swedish.translation_key, locale__language_code="en"

@@ -1,0 +1,219 @@
+"""Reads of progress for pages: a fixed number of queries whatever the number of courses,
+modules or lessons."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from wagtail.models import Page
+
+from courses.models import CoursePage, LessonPage
+from courses.selectors import LessonEntry, Outline
+
+from .models import Enrolment, LessonProgress, ModuleCompletion
+
+
+def enrolment_active(*, user, course: CoursePage) -> Enrolment | None:
+    if not user.is_authenticated:
+        return None
+    return Enrolment.objects.filter(
+        user=user, course_key=course.translation_key, left_at__isnull=True
+    ).first()
+
+
+def completed_lesson_keys(enrolment: Enrolment) -> set[str]:
+    return {
+        str(key)
+        for key in LessonProgress.objects.filter(
+            enrolment=enrolment, completed_at__isnull=False
+        ).values_list("lesson_key", flat=True)
+    }
+
+
+@dataclass
+class CourseProgress:
+    """A learner's progress through a course's current outline."""
+
+    enrolment: Enrolment
+    done: set[str]  # translation keys of completed lessons
+    total: int  # live lessons in the course now
+    next_lesson: LessonEntry | None  # where "continue" leads
+    modules_done: set[str] = field(default_factory=set)
+
+    @property
+    def count_done(self) -> int:
+        return len(self.done)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.count_done / self.total) if self.total else 0
+
+    @property
+    def completed(self) -> bool:
+        return self.enrolment.completed_at is not None
+
+
+def _next_lesson(lessons: list[LessonEntry], done: set[str], last_key: str | None):
+    """The lesson to continue with: the last one opened if it is unfinished, else the first
+    unfinished lesson after it, else the first unfinished one at all."""
+    start = next((i for i, lesson in enumerate(lessons) if lesson.key == last_key), 0)
+    for lesson in lessons[start:] + lessons[:start]:
+        if lesson.key not in done:
+            return lesson
+    return None
+
+
+def course_progress(*, enrolment: Enrolment, outline: Outline) -> CourseProgress:
+    """Two queries: completed lessons and completed modules."""
+    lessons = outline.lessons
+    current = {lesson.key for lesson in lessons}
+    done = completed_lesson_keys(enrolment) & current
+    modules_done = {
+        str(key)
+        for key in ModuleCompletion.objects.filter(enrolment=enrolment).values_list(
+            "module_key", flat=True
+        )
+    }
+    last = str(enrolment.last_lesson_key) if enrolment.last_lesson_key else None
+    return CourseProgress(
+        enrolment=enrolment,
+        done=done,
+        total=len(lessons),
+        next_lesson=_next_lesson(lessons, done, last),
+        modules_done=modules_done,
+    )
+
+
+@dataclass
+class DashboardEntry:
+    course: CoursePage
+    enrolment: Enrolment
+    total: int
+    done: int
+    next_url: str | None
+    next_title: str | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def dashboard(
+    *, user, language: str, request=None
+) -> tuple[list[DashboardEntry], list[DashboardEntry]]:
+    """The learner's courses in ``language``: (in progress, completed). Four queries however
+    many courses and lessons: enrolments, course pages, live lessons, completed lessons."""
+    enrolments = list(
+        Enrolment.objects.filter(user=user, left_at__isnull=True).order_by("-last_activity_at")
+    )
+    if not enrolments:
+        return [], []
+    courses = {
+        course.translation_key: course
+        for course in CoursePage.objects.live()
+        .filter(
+            translation_key__in=[e.course_key for e in enrolments], locale__language_code=language
+        )
+        .order_by("path")
+    }
+    if not courses:
+        return [], []
+    paths = Q()
+    for course in courses.values():
+        paths |= Q(path__startswith=course.path)
+    lessons_by_course: dict = {key: [] for key in courses}
+    by_path = {course.path: key for key, course in courses.items()}
+    lessons = (
+        LessonPage.objects.live().public().filter(paths).order_by("path")
+        .only("id", "translation_key", "title", "path", "url_path", "depth")
+    )  # fmt: skip
+    for lesson in lessons:
+        key = by_path[lesson.path[: Page.steplen * (lesson.depth - 2)]]
+        lessons_by_course[key].append(lesson)
+    done: dict[int, set] = {}
+    for enrolment_id, lesson_key in LessonProgress.objects.filter(
+        enrolment__in=enrolments, completed_at__isnull=False
+    ).values_list("enrolment_id", "lesson_key"):
+        done.setdefault(enrolment_id, set()).add(lesson_key)
+
+    in_progress, completed = [], []
+    for enrolment in enrolments:
+        course = courses.get(enrolment.course_key)
+        if course is None:
+            continue
+        course_lessons = lessons_by_course[enrolment.course_key]
+        finished = done.get(enrolment.id, set())
+        entries = [
+            LessonEntry(lesson.id, str(lesson.translation_key), lesson.title, "", 0, n)
+            for n, lesson in enumerate(course_lessons, 1)
+        ]
+        nxt = _next_lesson(
+            entries,
+            {str(k) for k in finished},
+            str(enrolment.last_lesson_key) if enrolment.last_lesson_key else None,
+        )
+        next_page = next((lesson for lesson in course_lessons if nxt and lesson.id == nxt.id), None)
+        entry = DashboardEntry(
+            course=course,
+            enrolment=enrolment,
+            total=len(course_lessons),
+            done=sum(1 for lesson in course_lessons if lesson.translation_key in finished),
+            next_url=next_page.get_url(request) if next_page else None,
+            next_title=next_page.title if next_page else None,
+        )
+        (completed if enrolment.completed_at else in_progress).append(entry)
+    return in_progress, completed
+
+
+def learner_data(user) -> dict:
+    """Everything stored about ``user``, for their download (GDPR art. 15 and 20)."""
+    enrolments = Enrolment.objects.filter(user=user).prefetch_related(
+        "lessons", "modules", "events"
+    )
+    return {
+        "profile": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "preferred_language": user.preferred_language,
+            "organisation": str(user.organisation) if user.organisation else None,
+            "role_category": user.role_category,
+            "reminders_opt_out": user.reminders_opt_out,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "enrolments": [
+            {
+                "course_key": str(e.course_key),
+                "course": e.course.title if e.course else None,
+                "registration": str(e.registration),
+                "enrolled_at": e.enrolled_at.isoformat(),
+                "left_at": e.left_at.isoformat() if e.left_at else None,
+                "completed_at": e.completed_at.isoformat() if e.completed_at else None,
+                "completion_rule": e.completion_rule,
+                "lessons": [
+                    {
+                        "lesson_key": str(p.lesson_key),
+                        "first_viewed_at": p.first_viewed_at.isoformat(),
+                        "completed_at": p.completed_at.isoformat() if p.completed_at else None,
+                        "time_spent_seconds": p.time_spent_seconds,
+                    }
+                    for p in e.lessons.all()
+                ],
+                "modules": [
+                    {"module_key": str(m.module_key), "completed_at": m.completed_at.isoformat()}
+                    for m in e.modules.all()
+                ],
+                "events": [
+                    {
+                        "kind": ev.kind,
+                        "occurred_at": ev.occurred_at.isoformat(),
+                        "object_key": str(ev.object_key),
+                        "language": ev.language,
+                        "details": ev.details,
+                    }
+                    for ev in e.events.all()
+                ],
+            }
+            for e in enrolments
+        ],
+    }

@@ -1,0 +1,339 @@
+"""Writes to progress: enrolment, lesson progress, module and course completion.
+
+Each transition happens once: the enrolment row is locked (``select_for_update``) before the
+old state is read, only a change is acted on, and the learning event is written in the same
+transaction as the change. Double clicks and parallel requests therefore produce one
+completion and one event.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import CoursePage, LessonPage, ModulePage
+
+from .models import Enrolment, LearningEvent, LessonProgress, ModuleCompletion
+
+# Time on a lesson is counted between two sightings by the server; a longer gap than this
+# (or twice the lesson's estimate, if longer) counts as this much: the learner was away.
+GAP_CAP = timedelta(minutes=10)
+
+
+class ProgressError(Exception):
+    """An action on progress was refused; the message can be shown to the learner."""
+
+
+@dataclass
+class CompletionOutcome:
+    """What a lesson completion led to."""
+
+    lesson_completed: bool = False
+    modules_completed: list[ModulePage] = field(default_factory=list)
+    course_completed: bool = False
+
+
+def _event(enrolment, kind, page, *, at, details=None) -> LearningEvent:
+    return LearningEvent.objects.create(
+        enrolment=enrolment,
+        kind=kind,
+        occurred_at=at,
+        object_key=page.translation_key,
+        object_page=page,
+        language=page.locale.language_code,
+        details=details or {},
+    )
+
+
+def course_of(page) -> CoursePage:
+    course = CoursePage.objects.ancestor_of(page, inclusive=True).first()
+    if course is None:
+        raise ProgressError(_("This page is not part of a course."))
+    return course
+
+
+@transaction.atomic
+def enrolment_create(*, user, course: CoursePage, enrolled_by=None) -> tuple[Enrolment, bool]:
+    """Enrol ``user`` in ``course`` (or re-enrol after leaving); returns (enrolment, created).
+    Enrolling twice, also in parallel, gives one enrolment and one event."""
+    now = timezone.now()
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .filter(user=user, course_key=course.translation_key)
+        .first()
+    )
+    if enrolment is not None:
+        if enrolment.left_at is None:
+            return enrolment, False
+        enrolment.left_at = None
+        enrolment.last_activity_at = now
+        enrolment.save(update_fields=["left_at", "last_activity_at"])
+        _event(enrolment, LearningEvent.Kind.ENROLLED, course, at=now, details={"rejoined": True})
+        return enrolment, True
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                user=user,
+                course_key=course.translation_key,
+                course=course,
+                organisation=user.organisation,
+                role_category=user.role_category,
+                enrolled_at=now,
+                enrolled_by=enrolled_by,
+                last_activity_at=now,
+            )
+    except IntegrityError:
+        # A parallel request enrolled the learner first.
+        return Enrolment.objects.get(user=user, course_key=course.translation_key), False
+    details = {"enrolled_by_administrator": True} if enrolled_by and enrolled_by != user else {}
+    _event(enrolment, LearningEvent.Kind.ENROLLED, course, at=now, details=details)
+    return enrolment, True
+
+
+def _locked_enrolment(*, user, course: CoursePage) -> Enrolment:
+    if not user.is_authenticated:
+        raise ProgressError(_("Sign in to take the course."))
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .filter(user=user, course_key=course.translation_key, left_at__isnull=True)
+        .first()
+    )
+    if enrolment is None:
+        raise ProgressError(_("You are not enrolled in this course."))
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_leave(*, user, course: CoursePage) -> Enrolment:
+    """Leave a course; progress is kept in case the learner comes back."""
+    enrolment = _locked_enrolment(user=user, course=course)
+    now = timezone.now()
+    enrolment.left_at = now
+    enrolment.save(update_fields=["left_at"])
+    _event(enrolment, LearningEvent.Kind.LEFT, course, at=now)
+    return enrolment
+
+
+def _count_time(progress: LessonProgress, lesson: LessonPage, now) -> None:
+    gap = now - progress.last_seen_at
+    cap = max(GAP_CAP, timedelta(minutes=2 * lesson.estimated_minutes))
+    if gap > timedelta(0):
+        progress.time_spent_seconds += int(min(gap, cap).total_seconds())
+    progress.last_seen_at = now
+
+
+def _touch(enrolment: Enrolment, lesson: LessonPage, now) -> LessonProgress:
+    """Progress row for the lesson (created on first sight), time counted, resume point set."""
+    progress, created = LessonProgress.objects.get_or_create(
+        enrolment=enrolment,
+        lesson_key=lesson.translation_key,
+        defaults={"lesson": lesson, "first_viewed_at": now, "last_seen_at": now},
+    )
+    if created:
+        _event(enrolment, LearningEvent.Kind.LESSON_STARTED, lesson, at=now)
+    else:
+        _count_time(progress, lesson, now)
+        progress.save(update_fields=["time_spent_seconds", "last_seen_at"])
+    enrolment.last_lesson_key = lesson.translation_key
+    enrolment.last_activity_at = now
+    enrolment.reminder_sent_at = None
+    enrolment.save(update_fields=["last_lesson_key", "last_activity_at", "reminder_sent_at"])
+    return progress
+
+
+@transaction.atomic
+def lesson_view(*, user, lesson: LessonPage) -> LessonProgress:
+    """The learner opened the lesson: first view starts it, later views count time."""
+    enrolment = _locked_enrolment(user=user, course=course_of(lesson))
+    return _touch(enrolment, lesson, timezone.now())
+
+
+def completion_rule(course: CoursePage) -> dict:
+    """The course's completion rule as it stands now; copied onto each completion."""
+    required = ModulePage.objects.live().child_of(course).filter(required_for_completion=True)
+    return {
+        "required_modules": [
+            str(key) for key in required.values_list("translation_key", flat=True)
+        ],
+        "minimum_score": course.completion_minimum_score,
+    }
+
+
+def _module_check(enrolment: Enrolment, module: ModulePage, now) -> bool:
+    if ModuleCompletion.objects.filter(
+        enrolment=enrolment, module_key=module.translation_key
+    ).exists():
+        return False
+    lesson_keys = set(
+        LessonPage.objects.live().child_of(module).values_list("translation_key", flat=True)
+    )
+    done = set(
+        LessonProgress.objects.filter(
+            enrolment=enrolment, lesson_key__in=lesson_keys, completed_at__isnull=False
+        ).values_list("lesson_key", flat=True)
+    )
+    if not lesson_keys or done != lesson_keys:
+        return False
+    ModuleCompletion.objects.create(
+        enrolment=enrolment, module_key=module.translation_key, module=module, completed_at=now
+    )
+    _event(enrolment, LearningEvent.Kind.MODULE_COMPLETED, module, at=now)
+    return True
+
+
+def _course_check(enrolment: Enrolment, course: CoursePage, now) -> bool:
+    if enrolment.completed_at is not None:
+        return False  # completed once, for good: later content changes do not take it away
+    rule = completion_rule(course)
+    done = {
+        str(key)
+        for key in ModuleCompletion.objects.filter(enrolment=enrolment).values_list(
+            "module_key", flat=True
+        )
+    }
+    if not rule["required_modules"] or not set(rule["required_modules"]) <= done:
+        return False
+    enrolment.completed_at = now
+    enrolment.completion_rule = rule
+    enrolment.save(update_fields=["completed_at", "completion_rule"])
+    _event(enrolment, LearningEvent.Kind.COURSE_COMPLETED, course, at=now, details={"rule": rule})
+    return True
+
+
+@transaction.atomic
+def lesson_complete(*, user, lesson: LessonPage) -> CompletionOutcome:
+    """Mark the lesson done, then complete its module and the course if that finishes them."""
+    course = course_of(lesson)
+    enrolment = _locked_enrolment(user=user, course=course)
+    now = timezone.now()
+    progress = _touch(enrolment, lesson, now)
+    outcome = CompletionOutcome()
+    if progress.completed_at is not None:
+        return outcome
+    progress.completed_at = now
+    progress.save(update_fields=["completed_at"])
+    _event(
+        enrolment,
+        LearningEvent.Kind.LESSON_COMPLETED,
+        lesson,
+        at=now,
+        details={"duration_seconds": progress.time_spent_seconds},
+    )
+    outcome.lesson_completed = True
+    module = ModulePage.objects.ancestor_of(lesson).first()
+    if module is not None and _module_check(enrolment, module, now):
+        outcome.modules_completed.append(module)
+    outcome.course_completed = _course_check(enrolment, course, now)
+    return outcome
+
+
+# A learner who has not been back to a started course for this long gets one reminder.
+REMINDER_AFTER = timedelta(days=14)
+
+
+def reminders_due():
+    """Enrolments whose learner should get a reminder now."""
+    return Enrolment.objects.filter(
+        left_at__isnull=True,
+        completed_at__isnull=True,
+        reminder_sent_at__isnull=True,
+        last_activity_at__lt=timezone.now() - REMINDER_AFTER,
+        user__isnull=False,
+        user__is_active=True,
+        user__reminders_opt_out=False,
+    )
+
+
+@transaction.atomic
+def enrolment_remind(*, enrolment_id: int) -> bool:
+    """Send the inactivity reminder for one enrolment, once: the row is locked and marked
+    in the same transaction, and the e-mail is queued only when that commits."""
+    from django.conf import settings
+    from django.core import signing
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from elearning.accounts.views import REMINDER_OPT_OUT_SALT
+    from elearning.core.tasks import email_send
+
+    enrolment = (
+        reminders_due()
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("user")
+        .filter(pk=enrolment_id)
+        .first()
+    )
+    if enrolment is None:
+        return False
+    enrolment.reminder_sent_at = timezone.now()
+    enrolment.save(update_fields=["reminder_sent_at"])
+    user = enrolment.user
+    language = user.preferred_language
+    course = (
+        CoursePage.objects.live()
+        .filter(translation_key=enrolment.course_key, locale__language_code=language)
+        .first()
+    ) or enrolment.course
+    if course is None:
+        return False
+    with translation.override(language):
+        token = signing.dumps(user.pk, salt=REMINDER_OPT_OUT_SALT)
+        context = {
+            "user": user,
+            "course": course,
+            "continue_url": settings.SITE_URL + course.get_url(),
+            "opt_out_url": settings.SITE_URL
+            + reverse("accounts:reminders_opt_out", kwargs={"token": token}),
+        }
+        subject = render_to_string("accounts/email/reminder_subject.txt", context).strip()
+        body = render_to_string("accounts/email/reminder.txt", context)
+    transaction.on_commit(lambda: email_send.delay(subject=subject, body=body, to=[user.email]))
+    return True
+
+
+@dataclass
+class BulkRow:
+    row: int
+    email: str
+    status: str  # enrolled, already, error
+    message: str
+
+
+def enrolment_bulk_create(*, course: CoursePage, rows: list[tuple[int, str]], by) -> list[BulkRow]:
+    """Enrol the learners whose addresses are given; a report line per row. Each learner's
+    enrolment is its own transaction, so one bad row changes nothing for the others."""
+    from elearning.accounts.models import User
+
+    from .forms import address_problem
+
+    users = {
+        user.email: user
+        for user in User.objects.filter(
+            email__in=[email.lower() for _, email in rows], is_active=True
+        )
+    }
+    report = []
+    seen = set()
+    for number, raw in rows:
+        email = raw.lower()
+        problem = address_problem(raw)
+        if problem:
+            report.append(BulkRow(number, raw, "error", problem))
+        elif email in seen:
+            report.append(
+                BulkRow(number, raw, "error", _("The address appears twice in the file."))
+            )
+        elif email not in users:
+            report.append(BulkRow(number, raw, "error", _("No account has this e-mail address.")))
+        else:
+            _enrolment, created = enrolment_create(user=users[email], course=course, enrolled_by=by)
+            report.append(
+                BulkRow(number, raw, "enrolled", _("Enrolled."))
+                if created
+                else BulkRow(number, raw, "already", _("Already enrolled."))
+            )
+        seen.add(email)
+    return report

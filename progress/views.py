@@ -1,0 +1,80 @@
+"""The learner's actions on progress (enrol, leave, mark a lesson done) and dashboard."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from courses.models import CoursePage, LessonPage
+from courses.selectors import course_outline
+
+from . import services
+from .selectors import dashboard as dashboard_entries
+
+
+def _live_page(model, page_id):
+    page = model.objects.live().public().filter(pk=page_id).first()
+    if page is None:
+        raise Http404(_("No such page."))
+    return page
+
+
+@login_required
+@require_POST
+def enrol(request, page_id):
+    course = _live_page(CoursePage, page_id)
+    _enrolment, created = services.enrolment_create(user=request.user, course=course)
+    if created:
+        messages.success(request, _("You are enrolled. Good luck with the course!"))
+    return redirect(course.get_url(request))
+
+
+@login_required
+@require_POST
+def leave(request, page_id):
+    course = _live_page(CoursePage, page_id)
+    try:
+        services.enrolment_leave(user=request.user, course=course)
+    except services.ProgressError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("You have left the course. Your progress is kept if you come back.")
+        )
+    return redirect(course.get_url(request))
+
+
+@login_required
+@require_POST
+def lesson_done(request, page_id):
+    lesson = _live_page(LessonPage, page_id)
+    try:
+        outcome = services.lesson_complete(user=request.user, lesson=lesson)
+    except services.ProgressError as error:
+        messages.error(request, str(error))
+        return redirect(services.course_of(lesson).get_url(request))
+    for module in outcome.modules_completed:
+        messages.success(request, _("Module completed: %(title)s") % {"title": module.title})
+    course = services.course_of(lesson)
+    if outcome.course_completed:
+        messages.success(request, _("Congratulations! You have completed the course."))
+        return redirect(course.get_url(request))
+    # On to the next lesson (across modules), or back to the course after the last one.
+    _previous, following = course_outline(course=course, request=request).neighbours(lesson.pk)
+    return redirect(following.url if following else course.get_url(request))
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    in_progress, completed = dashboard_entries(
+        user=request.user, language=translation.get_language(), request=request
+    )
+    return render(
+        request,
+        "progress/dashboard.html",
+        {"in_progress": in_progress, "completed": completed},
+    )
