@@ -8,6 +8,11 @@ a Swedish lesson page and on a view that only returns "ok" through the same midd
 two are measured in alternating rounds so that drift on a shared machine affects both; the
 last line gives the lesson's throughput and p95 latency as ratios to the bare view's.
 
+Lessons are only served to signed-in learners enrolled in the course, so the demo learner
+(deltagare@example.org) is enrolled in the Swedish demo course and signed in through a session
+created in this process (stored in the database, so gunicorn sees it); every client, for both
+URLs, sends that session cookie. Each lesson GET therefore also records the visit (writes).
+
 Environment overrides: BENCH_REQUESTS (per round, default 1500), BENCH_CONCURRENCY (client
 threads, default 8), BENCH_ROUNDS (per URL, default 2), BENCH_ROUND_SECONDS (time cap per
 round, default 60).
@@ -32,6 +37,7 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 SETTINGS = "bench.settings"
 BARE_PATH = "/bench/bare/"
 HOST = "127.0.0.1"
+LEARNER_EMAIL = "deltagare@example.org"  # the demo learner
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1500"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
@@ -95,34 +101,70 @@ def manage(*args: str, env: dict[str, str]) -> None:
     print(f"  manage.py {' '.join(args)}: {time.perf_counter() - started:.1f} s", flush=True)
 
 
-def lesson_in_process() -> tuple[str, str, int, int]:
-    """The Swedish lesson's URL and title, and the SQL queries of a first and a warm request.
+@dataclass
+class LessonSetup:
+    url: str
+    title: str
+    cookies: dict[str, str]  # the enrolled learner's session
+    queries_first: int
+    queries_warm: int
+
+
+def check_lesson_response(url: str, status: int, location: str | None) -> None:
+    """A redirect means the learner is not signed in or not enrolled; anything else but 200
+    is a failure too."""
+    if status in (301, 302, 303, 307, 308):
+        raise BenchError(
+            f"GET {url}: HTTP {status} redirect to {location!r}: the learner "
+            f"{LEARNER_EMAIL} is not signed in or not enrolled in the course"
+        )
+    if status != 200:
+        raise BenchError(f"GET {url}: HTTP {status}")
+
+
+def lesson_in_process() -> LessonSetup:
+    """Enrols the demo learner in the Swedish demo course and signs them in; returns a Swedish
+    lesson's URL and title, the session cookie, and the SQL queries of a first and a warm
+    request by the learner.
 
     Runs in this process with the benchmark's settings (the environment is already set).
     """
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection, connections
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from courses.models import LessonPage
+    from courses.models import CoursePage, LessonPage
+    from elearning.accounts.models import User
+    from progress.services import enrolment_create
 
-    lesson = LessonPage.objects.live().filter(locale__language_code="sv").first()
+    learner = User.objects.filter(email=LEARNER_EMAIL).first()
+    if learner is None:
+        raise BenchError(f"load_demo created no learner {LEARNER_EMAIL}")
+    try:
+        course = CoursePage.objects.live().get(locale__language_code="sv")
+    except (CoursePage.DoesNotExist, CoursePage.MultipleObjectsReturned) as error:
+        raise BenchError(f"no single live Swedish demo course: {error}") from error
+    enrolment_create(user=learner, course=course)
+    lesson = LessonPage.objects.live().descendant_of(course).first()
     if lesson is None:
         raise BenchError("load_demo created no Swedish lesson")
     url = lesson.url
+
     client = Client(headers={"host": HOST})
+    client.force_login(learner)  # a database session, which gunicorn also sees
+    cookies = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
     counts = []
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
-        if response.status_code != 200:
-            raise BenchError(f"in-process GET {url}: HTTP {response.status_code}")
+        check_lesson_response(url, response.status_code, response.get("Location"))
         counts.append(len(queries))
     connections.close_all()
-    return url, lesson.title, counts[0], counts[1]
+    return LessonSetup(url, lesson.title, cookies, counts[0], counts[1])
 
 
 def free_port() -> int:
@@ -177,8 +219,16 @@ def wait_until_up(process: subprocess.Popen, base_url: str, log_path: Path) -> N
     raise BenchError(f"gunicorn did not answer in {STARTUP_SECONDS} s:\n{log_path.read_text()}")
 
 
-def load(base_url: str, path: str, requests: int, seconds: float, expect: bytes) -> Round:
-    """`requests` GETs of `path` from CONCURRENCY threads (stopping early after `seconds`)."""
+def load(
+    base_url: str,
+    path: str,
+    requests: int,
+    seconds: float,
+    expect: bytes,
+    cookies: dict[str, str],
+) -> Round:
+    """`requests` GETs of `path` from CONCURRENCY threads (stopping early after `seconds`),
+    each client sending `cookies` (the learner's session)."""
     lock = threading.Lock()
     issued = 0
     latencies: list[float] = []
@@ -196,7 +246,7 @@ def load(base_url: str, path: str, requests: int, seconds: float, expect: bytes)
 
     def worker() -> None:
         mine = []
-        with httpx.Client(base_url=base_url, timeout=30) as client:
+        with httpx.Client(base_url=base_url, timeout=30, cookies=cookies) as client:
             start.wait()
             while take():
                 began = time.perf_counter()
@@ -207,7 +257,13 @@ def load(base_url: str, path: str, requests: int, seconds: float, expect: bytes)
                     errors.append(f"{path}: {error!r}")
                     break
                 mine.append(time.perf_counter() - began)
-                if response.status_code != 200:
+                if response.is_redirect:
+                    errors.append(
+                        f"{path}: HTTP {response.status_code} redirect to "
+                        f"{response.headers.get('location')!r}: the learner {LEARNER_EMAIL} "
+                        "is not signed in or not enrolled in the course"
+                    )
+                elif response.status_code != 200:
                     errors.append(f"{path}: HTTP {response.status_code}")
                 elif expect not in body:
                     errors.append(f"{path}: {expect!r} not in the response")
@@ -251,11 +307,12 @@ def run() -> str:
         print("Setting up:", flush=True)
         manage("migrate", "--no-input", env=env)
         manage("load_demo", "--allow-production", env=env)
-        lesson_url, lesson_title, queries_first, queries_warm = lesson_in_process()
+        setup = lesson_in_process()
         from django.utils.html import escape
 
-        expect_h1 = f"<h1>{escape(lesson_title)}</h1>".encode()
-        print(f"  lesson: {lesson_url}", flush=True)
+        expect_h1 = f"<h1>{escape(setup.title)}</h1>".encode()
+        print(f"  lesson: {setup.url}", flush=True)
+        print(f"  signed in as {LEARNER_EMAIL}, enrolled in the Swedish demo course", flush=True)
 
         port = free_port()
         base_url = f"http://{HOST}:{port}"
@@ -265,19 +322,20 @@ def run() -> str:
         wait_until_up(process, base_url, log_path)
         print(f"  gunicorn: {WORKERS} sync workers on {base_url}", flush=True)
 
-        targets = {"bare": (BARE_PATH, b"ok"), "lesson": (lesson_url, expect_h1)}
+        targets = {"bare": (BARE_PATH, b"ok"), "lesson": (setup.url, expect_h1)}
         for path, expect in targets.values():
-            load(base_url, path, WARMUP_REQUESTS, ROUND_SECONDS, expect)
+            load(base_url, path, WARMUP_REQUESTS, ROUND_SECONDS, expect, setup.cookies)
 
         print(
             f"Measuring: {ROUNDS} rounds per URL, alternating, each {REQUESTS} requests "
-            f"(at most {ROUND_SECONDS:.0f} s) from {CONCURRENCY} client threads",
+            f"(at most {ROUND_SECONDS:.0f} s) from {CONCURRENCY} client threads, "
+            f"all signed in as the enrolled learner (each lesson GET records the visit)",
             flush=True,
         )
         rounds: dict[str, list[Round]] = {name: [] for name in targets}
         for number in range(1, ROUNDS + 1):
             for name, (path, expect) in targets.items():
-                result = load(base_url, path, REQUESTS, ROUND_SECONDS, expect)
+                result = load(base_url, path, REQUESTS, ROUND_SECONDS, expect, setup.cookies)
                 rounds[name].append(result)
                 print(
                     f"  round {number} {name:<6} {result.requests:>5} req in "
@@ -305,12 +363,15 @@ def run() -> str:
             f"  {name:<8}{summary.requests:>10}{summary.throughput:>10.1f}"
             f"{summary.p50_ms:>10.1f}{summary.p95_ms:>10.1f}"
         )
-    print(f"  lesson SQL queries: {queries_first} first request, {queries_warm} warm request")
+    print(
+        f"  lesson SQL queries (enrolled learner): {setup.queries_first} first request, "
+        f"{setup.queries_warm} warm request"
+    )
     return (
         f"bench-lessons: lesson {lesson.throughput:.0f} req/s p95 {lesson.p95_ms:.1f} ms | "
         f"bare {bare.throughput:.0f} req/s p95 {bare.p95_ms:.1f} ms | "
         f"throughput ratio {throughput_ratio:.2f}, p95 ratio {p95_ratio:.2f} | "
-        f"lesson queries {queries_warm}"
+        f"lesson queries {setup.queries_warm}"
     )
 
 

@@ -12,6 +12,7 @@ from elearning.accounts import roles
 from elearning.accounts.models import RoleCategory, User
 from elearning.organisations.loading import organisations_load
 from elearning.organisations.models import County, Organisation
+from progress.services import enrolment_create
 
 
 @transaction.atomic
@@ -47,11 +48,11 @@ DEMO_ACCOUNTS = [
 def demo_load() -> list[DemoAccount]:
     """The demo course and one account per role (idempotent: what exists is left as it is).
 
-    The learner works in Malmö; the manager follows Malmö and Lund; the administrator is a
-    superuser.
+    The learner works in Malmö and is enrolled in the demo course; the manager follows Malmö
+    and Lund; the administrator is a superuser.
     """
     site_setup()
-    demo_course_load()
+    course = demo_course_load()
     malmo = Organisation.objects.get(kind=Organisation.Kind.MUNICIPALITY, code="1280")
     lund = Organisation.objects.get(kind=Organisation.Kind.MUNICIPALITY, code="1281")
     region = Organisation.objects.get(kind=Organisation.Kind.REGION, code="12")
@@ -72,4 +73,6 @@ def demo_load() -> list[DemoAccount]:
         user.groups.add(Group.objects.get(name=account.role))
         if account.role == roles.MANAGERS:
             user.managed_organisations.add(malmo, lund)
+        if account.role == roles.LEARNERS:
+            enrolment_create(user=user, course=course)
     return DEMO_ACCOUNTS
