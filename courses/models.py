@@ -204,7 +204,8 @@ class CoursePage(Page):
     ]
 
     parent_page_types = ["courses.CourseCataloguePage"]
-    subpage_types = ["courses.ModulePage"]
+    # A quiz page directly in the course is its final test.
+    subpage_types = ["courses.ModulePage", "courses.QuizPage"]
 
     class Meta:
         verbose_name = _("course")
@@ -249,8 +250,7 @@ class ModulePage(Page):
     search_fields = Page.search_fields + [index.SearchField("summary")]
 
     parent_page_types = ["courses.CoursePage"]
-    # Quiz placement pages join this list with the quiz issue.
-    subpage_types = ["courses.LessonPage"]
+    subpage_types = ["courses.LessonPage", "courses.QuizPage"]
 
     class Meta:
         verbose_name = _("module")
@@ -315,3 +315,42 @@ class LessonPage(Page):
         context["previous_lesson"], context["next_lesson"] = outline.neighbours(self.pk)
         context["outline_version"] = outline_version(course.pk) if course else 0
         return context
+
+
+class QuizPage(Page):
+    """Places a quiz in a course: in a module (module quiz) or in the course (final test)."""
+
+    quiz = models.ForeignKey(
+        "quizzes.Quiz",
+        verbose_name=_("quiz"),
+        on_delete=models.PROTECT,
+        related_name="placements",
+        help_text=_("The quiz, in the same language as this page."),
+    )
+    required = models.BooleanField(
+        _("required"),
+        default=True,
+        help_text=_("The module (or, for a final test, the course) needs this quiz passed."),
+    )
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("quiz"),
+        FieldPanel("required"),
+        FieldPanel("intro"),
+    ]
+    parent_page_types = ["courses.ModulePage", "courses.CoursePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("quiz page")
+        verbose_name_plural = _("quiz pages")
+
+    @property
+    def is_final_test(self) -> bool:
+        return CoursePage.objects.filter(pk=self.get_parent().pk).exists()
+
+    def serve(self, request, *args, **kwargs):
+        from quizzes.views import quiz_page
+
+        return quiz_page(request, self)

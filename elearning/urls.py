@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path(_("search/"), course_views.search, name="search"),
     path(_("my-courses/"), progress_views.dashboard, name="dashboard"),
     path(_("progress/"), include("progress.urls")),
+    path(_("quiz/"), include("quizzes.urls")),
     path("", include(wagtail_urls)),
 )
 

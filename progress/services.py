@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import CoursePage, LessonPage, ModulePage
+from courses.models import CoursePage, LessonPage, ModulePage, QuizPage
 
 from .models import Enrolment, LearningEvent, LessonProgress, ModuleCompletion
 
@@ -92,6 +92,11 @@ def enrolment_create(*, user, course: CoursePage, enrolled_by=None) -> tuple[Enr
     return enrolment, True
 
 
+def enrolment_locked(*, user, course: CoursePage) -> Enrolment:
+    """The learner's active enrolment in ``course``, locked for this transaction."""
+    return _locked_enrolment(user=user, course=course)
+
+
 def _locked_enrolment(*, user, course: CoursePage) -> Enrolment:
     if not user.is_authenticated:
         raise ProgressError(_("Sign in to take the course."))
@@ -153,12 +158,25 @@ def lesson_view(*, user, lesson: LessonPage) -> LessonProgress:
 def completion_rule(course: CoursePage) -> dict:
     """The course's completion rule as it stands now; copied onto each completion."""
     required = ModulePage.objects.live().child_of(course).filter(required_for_completion=True)
+    final = QuizPage.objects.live().child_of(course).filter(required=True)
     return {
-        "required_modules": [
-            str(key) for key in required.values_list("translation_key", flat=True)
-        ],
+        "required_modules": [str(k) for k in required.values_list("translation_key", flat=True)],
+        "required_final_tests": [str(k) for k in final.values_list("translation_key", flat=True)],
         "minimum_score": course.completion_minimum_score,
     }
+
+
+def _required_quizzes_passed(enrolment: Enrolment, placements, minimum_score=None) -> bool:
+    """Every required quiz among ``placements`` passed (with at least ``minimum_score`` %)."""
+    from quizzes.models import Attempt
+
+    keys = set(placements.filter(required=True).values_list("translation_key", flat=True))
+    if not keys:
+        return True
+    passed = Attempt.objects.filter(enrolment=enrolment, placement_key__in=keys, passed=True)
+    if minimum_score is not None:
+        passed = passed.filter(percent__gte=minimum_score)
+    return set(passed.values_list("placement_key", flat=True)) == keys
 
 
 def _module_check(enrolment: Enrolment, module: ModulePage, now) -> bool:
@@ -175,6 +193,8 @@ def _module_check(enrolment: Enrolment, module: ModulePage, now) -> bool:
         ).values_list("lesson_key", flat=True)
     )
     if not lesson_keys or done != lesson_keys:
+        return False
+    if not _required_quizzes_passed(enrolment, QuizPage.objects.live().child_of(module)):
         return False
     ModuleCompletion.objects.create(
         enrolment=enrolment, module_key=module.translation_key, module=module, completed_at=now
@@ -193,7 +213,12 @@ def _course_check(enrolment: Enrolment, course: CoursePage, now) -> bool:
             "module_key", flat=True
         )
     }
-    if not rule["required_modules"] or not set(rule["required_modules"]) <= done:
+    if not rule["required_modules"] and not rule["required_final_tests"]:
+        return False
+    if not set(rule["required_modules"]) <= done:
+        return False
+    final_tests = QuizPage.objects.live().child_of(course)
+    if not _required_quizzes_passed(enrolment, final_tests, rule["minimum_score"]):
         return False
     enrolment.completed_at = now
     enrolment.completion_rule = rule
@@ -337,3 +362,35 @@ def enrolment_bulk_create(*, course: CoursePage, rows: list[tuple[int, str]], by
             )
         seen.add(email)
     return report
+
+
+def quiz_result_record(
+    *, enrolment: Enrolment, placement: QuizPage, attempt, at
+) -> CompletionOutcome:
+    """A graded attempt: its event, then the module or course it completes. Called by the quiz
+    service inside the grading transaction, with the enrolment already locked."""
+    kind = LearningEvent.Kind.QUIZ_PASSED if attempt.passed else LearningEvent.Kind.QUIZ_FAILED
+    _event(
+        enrolment,
+        kind,
+        placement,
+        at=at,
+        details={
+            "attempt": attempt.number,
+            "score": attempt.score,
+            "max_score": attempt.max_score,
+            "percent": attempt.percent,
+            "pass_mark": attempt.pass_mark,
+        },
+    )
+    enrolment.last_activity_at = at
+    enrolment.reminder_sent_at = None
+    enrolment.save(update_fields=["last_activity_at", "reminder_sent_at"])
+    outcome = CompletionOutcome()
+    if not attempt.passed:
+        return outcome
+    parent = placement.get_parent().specific
+    if isinstance(parent, ModulePage) and _module_check(enrolment, parent, at):
+        outcome.modules_completed.append(parent)
+    outcome.course_completed = _course_check(enrolment, course_of(placement), at)
+    return outcome

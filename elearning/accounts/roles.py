@@ -20,12 +20,28 @@ MANAGERS = "Uppföljare"
 ADMINISTRATORS = "Administratörer"
 REVIEW_WORKFLOW = "Granskning av kursinnehåll"
 
+# Authors write quizzes and read their item statistics.
+QUIZ_PERMISSIONS = [
+    ("quizzes", "add_quiz"),
+    ("quizzes", "change_quiz"),
+    ("quizzes", "delete_quiz"),
+    ("quizzes", "view_quiz"),
+]
+
 # (app_label, codename) of the model permissions each role has.
 MODEL_PERMISSIONS = {
     LEARNERS: [],
     # Authors and reviewers copy pages into the other language ("Translate" in the admin).
-    AUTHORS: [("wagtailadmin", "access_admin"), ("simple_translation", "submit_translation")],
-    REVIEWERS: [("wagtailadmin", "access_admin"), ("simple_translation", "submit_translation")],
+    AUTHORS: [
+        ("wagtailadmin", "access_admin"),
+        ("simple_translation", "submit_translation"),
+        *QUIZ_PERMISSIONS,
+    ],
+    REVIEWERS: [
+        ("wagtailadmin", "access_admin"),
+        ("simple_translation", "submit_translation"),
+        *QUIZ_PERMISSIONS,
+    ],
     MANAGERS: [("accounts", "view_reports")],
     ADMINISTRATORS: [
         ("wagtailadmin", "access_admin"),
@@ -38,6 +54,7 @@ MODEL_PERMISSIONS = {
         ("organisations", "change_organisation"),
         ("auth", "view_group"),
         ("progress", "add_enrolment"),
+        *QUIZ_PERMISSIONS,
         ("progress", "view_enrolment"),
     ],
 }

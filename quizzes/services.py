@@ -1,0 +1,325 @@
+"""Writes for quizzes: start, save, submit. Grading is on the server only (grading.py).
+
+Every write locks a row first: starting locks the learner's enrolment (so two parallel starts
+never exceed the attempt limit or open two attempts), saving and submitting lock the attempt
+(so a double submit grades once).
+"""
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import QuizPage
+from progress.services import course_of, enrolment_locked, quiz_result_record
+
+from . import grading
+from .models import Attempt, AttemptAnswer
+
+# Network and clicking time allowed after the deadline before a submit counts as late.
+GRACE = timedelta(seconds=30)
+MAX_TEXT = 5000
+
+
+class QuizError(Exception):
+    """A quiz action was refused; the message can be shown to the learner."""
+
+
+class AlreadySubmitted(QuizError):
+    def __init__(self, attempt):
+        super().__init__(_("This attempt has already been submitted. Its result is below."))
+        self.attempt = attempt
+
+
+# --- Snapshot -------------------------------------------------------------------------------
+
+
+def _snapshot(block, shuffle_options: bool, rng: random.Random) -> dict:
+    """The question as served: everything needed to show and to grade it later."""
+    value = block.value
+    kind = block.block_type
+    question = {
+        "id": str(block.id),
+        "text": value["text"],
+        "points": value.get("points", 0) if kind != "reflection" else 0,
+        "explanation": str(value.get("explanation") or ""),
+        "scoring": value.get("scoring", "all_or_nothing"),
+    }
+    if kind in ("single_choice", "multiple_response"):
+        question["type"] = "single" if kind == "single_choice" else "multiple"
+        question["options"] = [
+            {
+                "id": str(item.id),
+                "text": item.value["text"],
+                "correct": bool(item.value["correct"]),
+                "feedback": item.value["feedback"] or "",
+            }
+            for item in value["options"].bound_blocks
+        ]
+        ids = [option["id"] for option in question["options"]]
+    elif kind == "true_false":
+        question["type"] = "true_false"
+        truth = bool(value["correct"])
+        question["options"] = [
+            {"id": "true", "text": _("True"), "correct": truth, "feedback": value["feedback_true"]},
+            {
+                "id": "false",
+                "text": _("False"),
+                "correct": not truth,
+                "feedback": value["feedback_false"],
+            },
+        ]
+        ids = ["true", "false"]
+        shuffle_options = False  # true before false, always
+    elif kind == "ordering":
+        question["type"] = "ordering"
+        question["items"] = [
+            {"id": str(item.id), "text": item.value} for item in value["items"].bound_blocks
+        ]
+        ids = [item["id"] for item in question["items"]]
+        shuffle_options = True  # served in order, the question would answer itself
+    elif kind == "matching":
+        question["type"] = "matching"
+        question["pairs"] = [
+            {"id": str(item.id), "prompt": item.value["prompt"], "match": item.value["match"]}
+            for item in value["pairs"].bound_blocks
+        ]
+        ids = [pair["id"] for pair in question["pairs"]]
+        shuffle_options = True  # the menu of matches is shuffled
+    else:
+        question["type"] = "reflection"
+        ids = []
+    order = list(ids)
+    if shuffle_options:
+        rng.shuffle(order)
+        if question["type"] == "ordering" and len(order) > 1 and order == ids:
+            order = order[1:] + order[:1]
+    question["order"] = order
+    return question
+
+
+def _serve(quiz, rng: random.Random) -> list[dict]:
+    blocks = list(quiz.questions)
+    if quiz.draw_count and quiz.draw_count < len(blocks):
+        blocks = rng.sample(blocks, quiz.draw_count)
+        blocks.sort(key=lambda block: list(quiz.questions).index(block))
+    if quiz.shuffle_questions:
+        rng.shuffle(blocks)
+    return [_snapshot(block, quiz.shuffle_options, rng) for block in blocks]
+
+
+# --- Answers --------------------------------------------------------------------------------
+
+
+def answers_parse(questions: list[dict], data) -> dict:
+    """The answers in a posted form, checked against the served questions. Anything the form
+    could not have sent (an unknown field or option, a second value for a single choice, a
+    score or pass field) is refused, so a tampered post changes nothing."""
+    by_field = {}
+    for question in questions:
+        qid = question["id"]
+        if question["type"] in ("ordering", "matching"):
+            for item_id in question["order"]:
+                by_field[f"q-{qid}-{item_id}"] = question
+        else:
+            by_field[f"q-{qid}"] = question
+    for key in data:
+        if key not in by_field and key not in ("csrfmiddlewaretoken", "action"):
+            raise QuizError(
+                _("The form has a field it should not have: %(field)s") % {"field": key[:80]}
+            )
+
+    answers = {}
+    for number, question in enumerate(questions, start=1):
+        qid = question["id"]
+        kind = question["type"]
+        key = f"q-{qid}"
+        error = _("Question %(number)d: the answer is not one of its options.") % {"number": number}
+        if kind in ("single", "true_false"):
+            values = data.getlist(key)
+            if len(values) > 1:
+                raise QuizError(_("Question %(number)d takes one answer.") % {"number": number})
+            if values and values[0]:
+                if values[0] not in {option["id"] for option in question["options"]}:
+                    raise QuizError(error)
+                answers[qid] = values[0]
+        elif kind == "multiple":
+            values = data.getlist(key)
+            known = {option["id"] for option in question["options"]}
+            if any(value not in known for value in values) or len(set(values)) != len(values):
+                raise QuizError(error)
+            if values:
+                answers[qid] = values
+        elif kind == "ordering":
+            count = len(question["order"])
+            positions = {}
+            for item_id in question["order"]:
+                raw = data.get(f"{key}-{item_id}", "")
+                if raw == "":
+                    continue
+                if not raw.isdigit() or not 1 <= int(raw) <= count:
+                    raise QuizError(error)
+                positions[item_id] = int(raw)
+            if positions:
+                if len(positions) != count or sorted(positions.values()) != list(
+                    range(1, count + 1)
+                ):
+                    raise QuizError(
+                        _("Question %(number)d: give each item its own position, 1 to %(count)d.")
+                        % {"number": number, "count": count}
+                    )
+                answers[qid] = sorted(positions, key=positions.get)
+        elif kind == "matching":
+            known = {pair["id"] for pair in question["pairs"]}
+            chosen = {}
+            for pair_id in question["order"]:
+                raw = data.get(f"{key}-{pair_id}", "")
+                if raw == "":
+                    continue
+                if raw not in known:
+                    raise QuizError(error)
+                chosen[pair_id] = raw
+            if chosen:
+                answers[qid] = chosen
+        else:
+            text = data.get(key, "")
+            if len(text) > MAX_TEXT:
+                raise QuizError(
+                    _("Question %(number)d: at most %(count)d characters.")
+                    % {"number": number, "count": MAX_TEXT}
+                )
+            if text.strip():
+                answers[qid] = text
+    return answers
+
+
+# --- Writes ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attempt_start(*, user, placement: QuizPage) -> Attempt:
+    """Open a new attempt, or return the open one (resume). Refused when no attempt is left."""
+    enrolment = enrolment_locked(user=user, course=course_of(placement))
+    open_attempt = Attempt.objects.filter(
+        enrolment=enrolment, placement_key=placement.translation_key, submitted_at__isnull=True
+    ).first()
+    if open_attempt is not None:
+        return open_attempt
+    quiz = placement.quiz
+    used = Attempt.objects.filter(
+        enrolment=enrolment, placement_key=placement.translation_key
+    ).count()
+    if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
+        raise QuizError(_("You have used all your attempts at this quiz."))
+    now = timezone.now()
+    return Attempt.objects.create(
+        enrolment=enrolment,
+        placement_key=placement.translation_key,
+        placement=placement,
+        quiz=quiz,
+        number=used + 1,
+        started_at=now,
+        deadline=now + timedelta(minutes=quiz.time_limit_minutes)
+        if quiz.time_limit_minutes
+        else None,
+        questions=_serve(quiz, random.SystemRandom()),
+        pass_mark=quiz.pass_mark,
+        review_policy=quiz.review_policy,
+    )
+
+
+def _locked_attempt(*, user, attempt_id) -> Attempt:
+    attempt = (
+        Attempt.objects.select_for_update().filter(pk=attempt_id, enrolment__user=user).first()
+    )
+    if attempt is None:
+        raise Attempt.DoesNotExist
+    return attempt
+
+
+def _late(attempt, now) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline + GRACE
+
+
+@transaction.atomic
+def attempt_save(*, user, attempt_id, data) -> Attempt:
+    """Keep the answers so far; the learner can leave and resume."""
+    attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+    if not attempt.is_open:
+        raise AlreadySubmitted(attempt)
+    if _late(attempt, timezone.now()):
+        raise QuizError(_("The time is up: the attempt no longer takes answers."))
+    attempt.answers = answers_parse(attempt.questions, data)
+    attempt.save(update_fields=["answers"])
+    return attempt
+
+
+def _grade(attempt: Attempt, now) -> None:
+    """Grade the attempt's answers, store the result and the graded answers, and tell
+    progress; the caller holds the attempt's lock."""
+    grades, points, maximum = grading.grade_attempt(attempt.questions, attempt.answers)
+    attempt.submitted_at = now
+    attempt.score = points
+    attempt.max_score = maximum
+    attempt.percent = grading.percent(points, maximum)
+    attempt.passed = attempt.percent >= attempt.pass_mark
+    attempt.save(
+        update_fields=["answers", "submitted_at", "score", "max_score", "percent", "passed"]
+    )
+    AttemptAnswer.objects.bulk_create(
+        AttemptAnswer(
+            attempt=attempt,
+            quiz_id=attempt.quiz_id,
+            question_id=question["id"],
+            chosen=_chosen(attempt.answers.get(question["id"])),
+            answered=grade.answered,
+            correct=grade.correct,
+            points=grade.points,
+            max_points=grade.max_points,
+        )
+        for question, grade in zip(attempt.questions, grades, strict=True)
+    )
+    enrolment = attempt.enrolment
+    placement = QuizPage.objects.filter(pk=attempt.placement_id).first()
+    if placement is not None:
+        quiz_result_record(enrolment=enrolment, placement=placement, attempt=attempt, at=now)
+
+
+def _chosen(answer) -> list:
+    if isinstance(answer, str):
+        return [answer]
+    if isinstance(answer, list):
+        return answer
+    return []
+
+
+@transaction.atomic
+def attempt_submit(*, user, attempt_id, data) -> Attempt:
+    """Grade the attempt with the posted answers. A second submit changes nothing
+    (AlreadySubmitted carries the first result); a late one is refused."""
+    attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+    if not attempt.is_open:
+        raise AlreadySubmitted(attempt)
+    now = timezone.now()
+    if _late(attempt, now):
+        raise QuizError(
+            _("The time is up: this submission came after the time limit and was not accepted.")
+        )
+    # Lock the enrolment too: grading may complete the module or the course.
+    enrolment_locked(user=user, course=course_of(attempt.placement))
+    attempt.answers = answers_parse(attempt.questions, data)
+    _grade(attempt, now)
+    return attempt
+
+
+@transaction.atomic
+def attempt_expire(*, attempt_id) -> Attempt | None:
+    """Close an attempt whose time ran out, graded with the answers saved before the deadline."""
+    attempt = Attempt.objects.select_for_update().filter(pk=attempt_id).first()
+    now = timezone.now()
+    if attempt is None or not attempt.is_open or not _late(attempt, now):
+        return attempt
+    _grade(attempt, attempt.deadline)
+    return attempt

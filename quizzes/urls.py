@@ -1,0 +1,12 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+app_name = "quizzes"
+
+urlpatterns = [
+    path(_("<int:page_id>/start/"), views.start, name="start"),
+    path(_("attempt/<int:attempt_id>/"), views.attempt, name="attempt"),
+    path(_("attempt/<int:attempt_id>/result/"), views.result, name="result"),
+]
