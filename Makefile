@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint messages clean bench-lessons
+.PHONY: run test lint messages clean bench-lessons bench-quiz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ clean:
 ## Lesson page vs a bare Django view under gunicorn: throughput and p95 ratios.
 bench-lessons: $(VENV)/.installed-test
 	$(BIN)/python -m bench.lessons
+
+## Many learners submitting a quiz at once vs a bare one-insert view under gunicorn.
+bench-quiz: $(VENV)/.installed-test
+	$(BIN)/python -m bench.quiz

@@ -1,7 +1,14 @@
-"""The site's URLs plus a bare reference view that the benchmarks compare against."""
+"""The site's URLs plus the bare reference views that the benchmarks compare against."""
 
+from uuid import uuid4
+
+from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.http import HttpResponse
 from django.urls import path
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from elearning.urls import urlpatterns as site_urlpatterns
 
@@ -11,4 +18,18 @@ def bare_view(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare/", bare_view, name="bench-bare"), *site_urlpatterns]
+@csrf_exempt
+@require_POST
+def insert_view(request):
+    """The write reference: the full middleware stack and one INSERT in a transaction (a
+    throw-away session row, so that no bench model is needed)."""
+    with transaction.atomic():
+        Session.objects.create(session_key=uuid4().hex, session_data="", expire_date=timezone.now())
+    return HttpResponse("created", status=201, content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/bare/", bare_view, name="bench-bare"),
+    path("bench/insert/", insert_view, name="bench-insert"),
+    *site_urlpatterns,
+]

@@ -94,3 +94,72 @@ def demo_course_load(path: Path = DEMO_FILE) -> CoursePage:
 
             _add_pair(modules, lesson)
     return courses["sv"]
+
+
+QUIZ_FILE = Path(__file__).resolve().parent / "demo" / "quizzes.json"
+
+
+@transaction.atomic
+def demo_quizzes_load(course: CoursePage, path: Path = QUIZ_FILE) -> int:
+    """A quiz per module and a final test, in Swedish and English, placed in ``course`` (the
+    Swedish course) and its translation; quizzes that are already placed are left alone.
+    Returns how many quiz pages were created."""
+    from quizzes.models import Quiz
+
+    from .models import QuizPage
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    english = Locale.objects.get(language_code="en")
+    courses = {"sv": course, "en": course.get_translation(english)}
+    modules = {
+        language: list(ModulePage.objects.child_of(parent).order_by("path"))
+        for language, parent in courses.items()
+    }
+    created = 0
+    for entry in data["quizzes"]:
+        index = entry["module"]
+        parents = {
+            language: courses[language] if index is None else modules[language][index]
+            for language in ("sv", "en")
+        }
+        if QuizPage.objects.child_of(parents["sv"]).filter(slug=entry["sv"]["page_slug"]).exists():
+            continue
+        settings = {
+            key: entry[key]
+            for key in (
+                "pass_mark",
+                "attempts_allowed",
+                "time_limit_minutes",
+                "shuffle_questions",
+                "draw_count",
+                "review_policy",
+            )
+        }
+        quizzes = {}
+        for language in ("sv", "en"):
+            text = entry[language]
+            quiz = Quiz(
+                title=text["title"],
+                instructions=text["instructions"],
+                questions=json.dumps(text["questions"]),
+                feedback_bands=json.dumps(
+                    [{"type": "band", "value": band} for band in text["feedback_bands"]]
+                ),
+                **_locale_kwargs(language, quizzes["sv"].translation_key if quizzes else None),
+                **settings,
+            )
+            quiz.save()
+            quizzes[language] = quiz
+
+        def page(language, key, entry=entry, quizzes=quizzes):
+            return QuizPage(
+                title=entry[language]["title"],
+                slug=entry[language]["page_slug"],
+                quiz=quizzes[language],
+                required=True,
+                **_locale_kwargs(language, key),
+            )
+
+        _add_pair(parents, page)
+        created += 1
+    return created

@@ -7,11 +7,11 @@ from django.core.cache import cache
 from wagtail.models import Page
 
 from .caching import outline_version
-from .models import CoursePage, LessonPage, ModulePage
+from .models import CoursePage, LessonPage, ModulePage, QuizPage
 
 # Part of the cache key: bump when the dataclasses below change shape, so an outline pickled
 # by an older release is never read back.
-OUTLINE_SCHEMA = 2
+OUTLINE_SCHEMA = 3
 
 
 @dataclass
@@ -25,6 +25,14 @@ class LessonEntry:
 
 
 @dataclass
+class QuizEntry:
+    id: int
+    key: str
+    title: str
+    url: str
+
+
+@dataclass
 class ModuleEntry:
     id: int
     key: str
@@ -33,6 +41,7 @@ class ModuleEntry:
     summary: str
     number: int
     lessons: list[LessonEntry] = field(default_factory=list)
+    quizzes: list[QuizEntry] = field(default_factory=list)
 
     @property
     def minutes(self) -> int:
@@ -45,6 +54,7 @@ class Outline:
     """A course's live modules and lessons in tree order."""
 
     modules: list[ModuleEntry]
+    final_tests: list[QuizEntry] = field(default_factory=list)
 
     @property
     def lessons(self) -> list[LessonEntry]:
@@ -80,8 +90,8 @@ def course_outline(*, course: CoursePage, request=None) -> Outline:
 
 
 def _course_outline_build(*, course: CoursePage, request=None) -> Outline:
-    """Two page queries (modules, lessons) plus Wagtail's cached site-root lookup for the
-    addresses; only live, public pages."""
+    """Three page queries (modules, lessons, quizzes) plus Wagtail's cached site-root lookup
+    for the addresses; only live, public pages."""
     modules = list(
         ModulePage.objects.live().public().child_of(course).order_by("path")
         .only("id", "translation_key", "title", "path", "url_path", "summary", "depth")
@@ -111,7 +121,17 @@ def _course_outline_build(*, course: CoursePage, request=None) -> Outline:
                 number,
             )
         )
-    return Outline(entries)
+    final_tests = []
+    for quiz in (
+        QuizPage.objects.live().public().descendant_of(course).order_by("path")
+        .only("id", "translation_key", "title", "path", "url_path", "depth")
+    ):  # fmt: skip
+        entry = QuizEntry(quiz.id, str(quiz.translation_key), quiz.title, quiz.get_url(request))
+        if quiz.depth == course.depth + 1:
+            final_tests.append(entry)
+        elif (module := by_path.get(quiz.path[: Page.steplen * (course.depth + 1)])) is not None:
+            module.quizzes.append(entry)
+    return Outline(entries, final_tests)
 
 
 def catalogue_courses(*, catalogue, audience: str | None = None) -> list[CoursePage]:

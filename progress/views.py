@@ -62,8 +62,15 @@ def lesson_done(request, page_id):
     if outcome.course_completed:
         messages.success(request, _("Congratulations! You have completed the course."))
         return redirect(course.get_url(request))
-    # On to the next lesson (across modules), or back to the course after the last one.
-    _previous, following = course_outline(course=course, request=request).neighbours(lesson.pk)
+    # On to the next lesson; after a module's last lesson to its quiz, if it has one; after
+    # the last lesson of all, to the final test or back to the course.
+    outline = course_outline(course=course, request=request)
+    module = next((m for m in outline.modules if any(x.id == lesson.pk for x in m.lessons)), None)
+    if module is not None and module.lessons[-1].id == lesson.pk and module.quizzes:
+        return redirect(module.quizzes[0].url)
+    _previous, following = outline.neighbours(lesson.pk)
+    if following is None and outline.final_tests:
+        return redirect(outline.final_tests[0].url)
     return redirect(following.url if following else course.get_url(request))
 
 

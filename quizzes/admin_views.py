@@ -19,9 +19,9 @@ def statistics_index(request):
     """Every quiz with its attempts, pass rate and mean score (one aggregate query)."""
     _check(request)
     quizzes = Quiz.objects.select_related("locale").annotate(
-        attempts=Count("attempt", filter=Q(attempt__submitted_at__isnull=False)),
-        passed=Count("attempt", filter=Q(attempt__passed=True)),
-        mean=Avg("attempt__percent", filter=Q(attempt__submitted_at__isnull=False)),
+        attempt_count=Count("attempts", filter=Q(attempts__submitted_at__isnull=False)),
+        passed_count=Count("attempts", filter=Q(attempts__passed=True)),
+        mean_percent=Avg("attempts__percent", filter=Q(attempts__submitted_at__isnull=False)),
     )
     return render(
         request,

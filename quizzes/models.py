@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.blocks import StreamValue
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import RevisionMixin, TranslatableMixin
 from wagtail.search import index
@@ -90,6 +91,16 @@ class Quiz(TranslatableMixin, RevisionMixin, index.Indexed, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Questions written as raw JSON (the demo, imports) may have option lists without ids,
+        # which would get new ids at every load. Building every block once gives each option
+        # an id that is then stored, so attempts and statistics can refer to it.
+        self.questions = StreamValue(
+            self.questions.stream_block,
+            [(child.block_type, child.value, child.id) for child in self.questions],
+        )
+        super().save(*args, **kwargs)
+
     def feedback_for(self, percent: float) -> str:
         bands = sorted(
             (band.value for band in self.feedback_bands), key=lambda v: v["minimum_percent"]
@@ -112,7 +123,7 @@ class Attempt(models.Model):
     placement = models.ForeignKey(
         "courses.QuizPage", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    quiz = models.ForeignKey(Quiz, on_delete=models.SET_NULL, null=True, related_name="+")
+    quiz = models.ForeignKey(Quiz, on_delete=models.SET_NULL, null=True, related_name="attempts")
     number = models.PositiveSmallIntegerField()  # 1 for the first attempt, and so on
     started_at = models.DateTimeField()
     # Set from the quiz's time limit at start; answers after it are refused.

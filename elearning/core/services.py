@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from wagtail.models import Page
 
-from courses.demo import demo_course_load
+from courses.demo import demo_course_load, demo_quizzes_load
 from courses.services import page_tree_ensure
 from elearning.accounts import roles
 from elearning.accounts.models import RoleCategory, User
@@ -53,6 +53,7 @@ def demo_load() -> list[DemoAccount]:
     """
     site_setup()
     course = demo_course_load()
+    demo_quizzes_load(course)
     malmo = Organisation.objects.get(kind=Organisation.Kind.MUNICIPALITY, code="1280")
     lund = Organisation.objects.get(kind=Organisation.Kind.MUNICIPALITY, code="1281")
     region = Organisation.objects.get(kind=Organisation.Kind.REGION, code="12")

@@ -5,15 +5,18 @@ import re
 
 import pytest
 
+from courses.models import ModulePage
 from tests.browser.axe import assert_accessible
-from tests.factories import course_tree
+from tests.factories import course_tree, every_question, quiz_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Jämlik-hälsa-2048"
 
 
-def test_register_enrol_resume_and_complete(page, live_server, site):
+def test_register_enrol_resume_pass_the_quiz_and_complete(page, live_server, site):
     course, lessons = course_tree(modules=2, lessons_per_module=2, slug="resa")
+    last_module = ModulePage.objects.child_of(course).order_by("path").last()
+    quiz_in(last_module, questions=every_question()[2:3], slug="resa-quiz")  # one true/false
     url = live_server.url
 
     page.goto(url + "/sv/konto/registrera/")
@@ -53,8 +56,12 @@ def test_register_enrol_resume_and_complete(page, live_server, site):
     for lesson in lessons[1:]:
         page.wait_for_url(url + lesson.url)
         page.get_by_role("button", name="Markera som klar och gå vidare").click()
-    page.wait_for_url(url + course.url)
-    assert page.get_by_text("Grattis! Du har slutfört kursen.").is_visible()
+    # After the module's last lesson: its quiz.
+    page.get_by_role("button", name="Börja quizet").click()
+    page.get_by_role("radio", name="Sant").check()
+    page.get_by_role("button", name="Lämna in svaren").click()
+    assert page.get_by_text("1 av 1 poäng (100 %)").is_visible()
+    page.goto(url + course.url)
     assert page.get_by_text("Du slutförde kursen den").is_visible()
 
     page.get_by_role("link", name="Mina kurser").click()

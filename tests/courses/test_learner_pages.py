@@ -168,3 +168,29 @@ def test_scheduled_publishing_runs_from_the_periodic_task(site):
     lesson.refresh_from_db()
     assert lesson.live
     assert lesson.live_revision == revision
+
+
+def test_the_demo_quizzes_are_placed_in_both_languages(client, site):
+    from courses.demo import demo_course_load, demo_quizzes_load
+    from courses.models import ModulePage, QuizPage
+
+    course = demo_course_load()
+    assert demo_quizzes_load(course) == 6
+    assert demo_quizzes_load(course) == 0  # idempotent
+    for module in ModulePage.objects.child_of(course):
+        swedish = QuizPage.objects.child_of(module).get()
+        english = QuizPage.objects.get(
+            translation_key=swedish.translation_key, locale__language_code="en"
+        )
+        assert swedish.quiz.locale.language_code == "sv"
+        assert english.quiz.translation_key == swedish.quiz.translation_key
+        assert [b.block_type for b in swedish.quiz.questions] == [
+            b.block_type for b in english.quiz.questions
+        ]
+        assert swedish.quiz.questions[-1].block_type == "reflection"
+    final = QuizPage.objects.child_of(course).get()
+    assert (final.quiz.draw_count, len(final.quiz.questions)) == (10, 14)
+    kinds = {b.block_type for q in QuizPage.objects.all() for b in q.quiz.questions}
+    assert kinds == {
+        "single_choice", "multiple_response", "true_false", "ordering", "matching", "reflection",
+    }  # fmt: skip

@@ -193,3 +193,14 @@ def test_submit_queries_do_not_grow_with_the_number_of_questions(client, quiz_se
         return len(captured)
 
     assert submit_queries("liten", 1) == submit_queries("stor", 4)
+
+
+def test_question_and_option_ids_are_stable_across_loads(quiz_setup):
+    from quizzes.models import Quiz
+
+    def ids():
+        quiz = Quiz.objects.get(pk=quiz_setup["quiz"].pk)
+        first = quiz.questions[0]
+        return first.id, [item.id for item in first.value["options"].bound_blocks]
+
+    assert ids() == ids()

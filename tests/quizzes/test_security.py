@@ -1,0 +1,168 @@
+"""Tampered posts: every one gets a 4xx with a clear message and changes nothing."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from courses.models import QuizPage
+from progress.models import LearningEvent
+from progress.services import enrolment_create
+from quizzes.models import Attempt, AttemptAnswer
+from quizzes.services import QuizError, attempt_start, attempt_submit
+from tests.quizzes.conftest import perfect
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def attempt(client, quiz_setup):
+    client.post(f"/sv/quiz/{quiz_setup['page'].pk}/starta/")
+    return Attempt.objects.get()
+
+
+def url(attempt):
+    return f"/sv/quiz/forsok/{attempt.pk}/"
+
+
+def unchanged(attempt):
+    fresh = Attempt.objects.get(pk=attempt.pk)
+    assert fresh.is_open and fresh.answers == attempt.answers and fresh.score is None
+    assert not AttemptAnswer.objects.exists()
+    assert not LearningEvent.objects.filter(kind__startswith="quiz_").exists()
+
+
+def field(attempt, number, suffix=""):
+    return f"q-{attempt.questions[number - 1]['id']}{suffix}"
+
+
+def q(attempt, number):
+    return attempt.questions[number - 1]
+
+
+NOT_AN_OPTION = "svaret är inte ett av frågans alternativ."
+TAMPERING = {
+    "unknown question": (lambda a: {"q-no-such-question": "x"}, "ett fält det inte ska ha"),
+    "a score": (lambda a: {"score": "100"}, "ett fält det inte ska ha: score"),
+    "a pass": (lambda a: {"passed": "true"}, "ett fält det inte ska ha: passed"),
+    "unknown option": (lambda a: {field(a, 1): "not-an-option"}, f"Fråga 1: {NOT_AN_OPTION}"),
+    "two single answers": (
+        lambda a: {field(a, 1): [o["id"] for o in q(a, 1)["options"][:2]]},
+        "Fråga 1 har bara ett svar.",
+    ),
+    "forged multiple": (lambda a: {field(a, 2): ["forged"]}, f"Fråga 2: {NOT_AN_OPTION}"),
+    "same position twice": (
+        lambda a: {field(a, 4, f"-{i['id']}"): "1" for i in q(a, 4)["items"]},
+        "Fråga 4: ge varje del en egen plats",
+    ),
+    "negative position": (
+        lambda a: {field(a, 4, f"-{q(a, 4)['items'][0]['id']}"): "-3"},
+        f"Fråga 4: {NOT_AN_OPTION}",
+    ),
+    "forged match": (
+        lambda a: {field(a, 5, f"-{q(a, 5)['pairs'][0]['id']}"): "forged"},
+        f"Fråga 5: {NOT_AN_OPTION}",
+    ),
+    "overlong text": (lambda a: {field(a, 6): "x" * 5001}, "Fråga 6: högst 5000 tecken."),
+}
+
+
+@pytest.mark.parametrize("action", ["save", "submit"])
+@pytest.mark.parametrize("case", list(TAMPERING))
+def test_tampered_answers_are_refused(client, attempt, action, case):
+    tamper, message = TAMPERING[case]
+    response = client.post(url(attempt), {**tamper(attempt), "action": action})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    unchanged(attempt)
+
+
+def test_an_unknown_action_is_refused(client, attempt):
+    response = client.post(url(attempt), {**perfect(attempt), "action": "grade-me"})
+    assert response.status_code == 400 and "Välj Spara eller Lämna in." in response.content.decode()
+    unchanged(attempt)
+
+
+def test_another_learners_attempt_is_not_found(client, attempt, make_user, quiz_setup):
+    other = make_user(email="other@example.org")
+    enrolment_create(user=other, course=quiz_setup["course"])
+    client.force_login(other)
+    for method, path in (
+        ("get", url(attempt)),
+        ("post", url(attempt)),
+        ("get", f"{url(attempt)}resultat/"),
+    ):
+        response = getattr(client, method)(
+            path, {**perfect(attempt), "action": "submit"} if method == "post" else None
+        )
+        assert response.status_code == 404
+    unchanged(attempt)
+
+
+def test_a_submit_after_the_time_limit_is_refused(client, attempt):
+    single = attempt.questions[0]
+    client.post(url(attempt), {f"q-{single['id']}": single["options"][0]["id"], "action": "save"})
+    attempt.refresh_from_db()
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=5))
+    response = client.post(url(attempt), {**perfect(attempt), "action": "submit"})
+    assert response.status_code == 400
+    assert "Tiden är slut" in response.content.decode()
+    unchanged(attempt)
+    # Opening the attempt later closes it with the answers saved before the deadline.
+    response = client.get(url(attempt))
+    assert response.status_code == 302 and response["Location"].endswith("/resultat/")
+    closed = Attempt.objects.get(pk=attempt.pk)
+    assert not closed.is_open and closed.score == 0.0
+
+
+def test_quiz_actions_need_an_enrolment(client, make_user, quiz_setup):
+    client.force_login(make_user(email="stranger@example.org"))
+    response = client.post(f"/sv/quiz/{quiz_setup['page'].pk}/starta/", follow=True)
+    assert "Du är inte anmäld till den här kursen." in response.content.decode()
+    response = client.get(quiz_setup["page"].url)
+    assert response.status_code == 302
+    assert not Attempt.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("what", ["start", "submit"])
+def test_parallel_starts_and_submits_never_double(quiz_setup, what):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    learner, page = quiz_setup["learner"], QuizPage.objects.get(pk=quiz_setup["page"].pk)
+    page.quiz.attempts_allowed = 1
+    page.quiz.save()
+    if what == "submit":
+        first = attempt_start(user=learner, placement=page)
+        from django.http import QueryDict
+
+        data = QueryDict(mutable=True)
+        for key, value in perfect(first).items():
+            data.setlist(key, value if isinstance(value, list) else [value])
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def act():
+        barrier.wait()
+        try:
+            if what == "start":
+                attempt_start(user=learner, placement=page)
+            else:
+                attempt_submit(user=learner, attempt_id=first.pk, data=data)
+        except QuizError as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=act) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Attempt.objects.count() == 1
+    if what == "submit":
+        assert len(errors) == 3  # the others were told it was already submitted
+        assert LearningEvent.objects.filter(kind="quiz_passed").count() == 1
+        assert AttemptAnswer.objects.count() == 6
