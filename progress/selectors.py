@@ -203,6 +203,20 @@ def learner_data(user) -> dict:
                     {"module_key": str(m.module_key), "completed_at": m.completed_at.isoformat()}
                     for m in e.modules.all()
                 ],
+                "attempts": [
+                    {
+                        "quiz_key": str(a.placement_key),
+                        "number": a.number,
+                        "started_at": a.started_at.isoformat(),
+                        "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
+                        "answers": a.answers,
+                        "score": a.score,
+                        "max_score": a.max_score,
+                        "percent": a.percent,
+                        "passed": a.passed,
+                    }
+                    for a in e.attempts.all()
+                ],
                 "events": [
                     {
                         "kind": ev.kind,

@@ -273,7 +273,7 @@ def _grade(attempt: Attempt, now) -> None:
             attempt=attempt,
             quiz_id=attempt.quiz_id,
             question_id=question["id"],
-            chosen=_chosen(attempt.answers.get(question["id"])),
+            chosen=_chosen(question, attempt.answers.get(question["id"])),
             answered=grade.answered,
             correct=grade.correct,
             points=grade.points,
@@ -287,10 +287,11 @@ def _grade(attempt: Attempt, now) -> None:
         quiz_result_record(enrolment=enrolment, placement=placement, attempt=attempt, at=now)
 
 
-def _chosen(answer) -> list:
-    if isinstance(answer, str):
+def _chosen(question: dict, answer) -> list:
+    """The option ids chosen, for the per-option statistics (never free text)."""
+    if question["type"] in ("single", "true_false") and isinstance(answer, str):
         return [answer]
-    if isinstance(answer, list):
+    if question["type"] == "multiple" and isinstance(answer, list):
         return answer
     return []
 

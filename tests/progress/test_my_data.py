@@ -15,17 +15,30 @@ from tests.factories import course_tree
 pytestmark = pytest.mark.django_db
 
 
-def finish(user, course, lessons):
+def finish(user, course, lessons, reflection=None):
     enrolment_create(user=user, course=course)
     for lesson in lessons:
         lesson_complete(user=user, lesson=lesson)
+    if reflection is not None:
+        from django.http import QueryDict
+
+        from courses.models import ModulePage
+        from quizzes.services import attempt_start, attempt_submit
+        from tests.factories import every_question, quiz_in
+
+        module = ModulePage.objects.child_of(course).get()
+        page = quiz_in(module, questions=every_question()[-1:], slug=f"q-{user.pk}")[1]
+        attempt = attempt_start(user=user, placement=page)
+        data = QueryDict(mutable=True)
+        data[f"q-{attempt.questions[0]['id']}"] = reflection
+        attempt_submit(user=user, attempt_id=attempt.pk, data=data)
 
 
 def test_download_has_everything_about_me_and_nothing_about_others(client, make_user, site):
     course, lessons = course_tree(modules=1, lessons_per_module=2)
     me = make_user(email="me@example.org", first_name="Mia", last_name="Mig")
     other = make_user(email="other@example.org", first_name="Olle", last_name="Annan")
-    finish(me, course, lessons)
+    finish(me, course, lessons, reflection="Min egen tanke")
     finish(other, course, lessons[:1])
     client.force_login(me)
     assert "Ladda ner mina uppgifter" in client.get("/sv/konto/mina-uppgifter/").content.decode()
@@ -36,6 +49,8 @@ def test_download_has_everything_about_me_and_nothing_about_others(client, make_
     [enrolment] = data["enrolments"]
     assert enrolment["registration"] == str(Enrolment.objects.get(user=me).registration)
     assert len(enrolment["lessons"]) == 2 and enrolment["completed_at"]
+    [attempt] = enrolment["attempts"]
+    assert "Min egen tanke" in attempt["answers"].values() and attempt["passed"]
     assert {e["kind"] for e in enrolment["events"]} >= {
         "enrolled",
         "lesson_completed",
@@ -64,7 +79,7 @@ def text_columns_containing(value):
 def test_deleting_the_account_removes_the_person_and_keeps_the_statistics(client, make_user, site):
     course, lessons = course_tree(modules=1, lessons_per_module=2)
     me = make_user(email="radera.mig@example.org", first_name="Raderad", last_name="Personsson")
-    finish(me, course, lessons)
+    finish(me, course, lessons, reflection="Jag heter Raderad Personsson")
     completed_before = Enrolment.objects.filter(completed_at__isnull=False).count()
     events_before = LearningEvent.objects.count()
     client.force_login(me)
