@@ -36,7 +36,10 @@ class CompletionOutcome:
 
 
 def _event(enrolment, kind, page, *, at, details=None) -> LearningEvent:
-    return LearningEvent.objects.create(
+    """Write the learning event and, in the same transaction, its xAPI statement(s)."""
+    from .xapi.outbox import outbox_add
+
+    event = LearningEvent.objects.create(
         enrolment=enrolment,
         kind=kind,
         occurred_at=at,
@@ -45,6 +48,8 @@ def _event(enrolment, kind, page, *, at, details=None) -> LearningEvent:
         language=page.locale.language_code,
         details=details or {},
     )
+    outbox_add(event)
+    return event
 
 
 def course_of(page) -> CoursePage:

@@ -1,5 +1,7 @@
 """Accounts: one user model for learners, authors, managers and administrators."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -73,6 +75,8 @@ class User(AbstractUser):
         related_name="managers",
     )
 
+    # The learner's identity towards Learning Record Stores: random, never the e-mail address.
+    learner_id = models.UUIDField(_("learner id"), default=uuid.uuid4, unique=True, editable=False)
     # The learner asked not to get reminders about unfinished courses.
     reminders_opt_out = models.BooleanField(_("no reminder e-mails"), default=False)
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from wagtail.models import Page
@@ -17,10 +18,27 @@ from progress.services import enrolment_create
 
 @transaction.atomic
 def site_setup() -> None:
-    """Organisations, page skeleton and role groups; safe to run on every deploy."""
+    """Organisations, page skeleton, role groups and the LRS named in the environment; safe
+    to run on every deploy."""
     organisations_load(county_model=County, organisation_model=Organisation)
     page_tree_ensure()
     roles.roles_ensure(content_root=Page.get_first_root_node())
+    lrs_from_environment()
+
+
+def lrs_from_environment() -> None:
+    """Keep the LRS of LRS_ENDPOINT/LRS_USERNAME/LRS_PASSWORD as the store named "default"."""
+    from progress.models import LearningRecordStore
+
+    if settings.LRS_ENDPOINT:
+        LearningRecordStore.objects.update_or_create(
+            name="default",
+            defaults={
+                "endpoint": settings.LRS_ENDPOINT,
+                "username": settings.LRS_USERNAME,
+                "password": settings.LRS_PASSWORD,
+            },
+        )
 
 
 @dataclass(frozen=True)

@@ -246,6 +246,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "progress.tasks.reminders_send",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Statements whose delivery request was lost (broker down) or whose retry is due; every
+    # minute, so an LRS is at most a minute behind once things work again.
+    "xapi-statements-sweep": {
+        "task": "progress.tasks.statements_sweep",
+        "schedule": crontab(minute="*"),
+    },
     # Expired sessions pile up in the database; once a night, when nobody is learning.
     "sessions-clear": {
         "task": "elearning.core.tasks.sessions_clear",
@@ -262,9 +268,13 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "csv", "txt", "vt
 WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
-# --- Health check --------------------------------------------------------------------------
-# The LRS appears in /health/ once an LRS address is configured (the xAPI feature).
+# --- xAPI ----------------------------------------------------------------------------------
+# The LRS named here is kept as a LearningRecordStore row by setup_site (more can be added in
+# the admin); /health/ checks it. XAPI_SENDING=false writes no statements at all.
 LRS_ENDPOINT = os.environ.get("LRS_ENDPOINT", "")
+LRS_USERNAME = os.environ.get("LRS_USERNAME", "")
+LRS_PASSWORD = os.environ.get("LRS_PASSWORD", "")
+XAPI_SENDING = env_bool("XAPI_SENDING", True)
 
 LOGGING = {
     "version": 1,

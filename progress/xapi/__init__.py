@@ -1,0 +1,1 @@
+"""xAPI: the statement profile, statement building from learning events, and the outbox."""

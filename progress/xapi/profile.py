@@ -1,0 +1,42 @@
+"""The platform's xAPI profile: which verb and activity type each learning event becomes, and
+how activity ids are formed. Documented in docs/xapi.md; change both together."""
+
+from django.conf import settings
+
+ADL = "http://adlnet.gov/expapi"
+
+# Learning event kind → (verb IRI, English display, Swedish display).
+VERBS = {
+    "enrolled": (f"{ADL}/verbs/registered", "registered", "registrerade sig"),
+    "left": ("http://id.tincanapi.com/verb/unregistered", "unregistered", "avregistrerade sig"),
+    "lesson_started": (f"{ADL}/verbs/experienced", "experienced", "upplevde"),
+    "lesson_completed": (f"{ADL}/verbs/completed", "completed", "slutförde"),
+    "module_completed": (f"{ADL}/verbs/completed", "completed", "slutförde"),
+    "quiz_passed": (f"{ADL}/verbs/passed", "passed", "klarade"),
+    "quiz_failed": (f"{ADL}/verbs/failed", "failed", "klarade inte"),
+    "course_completed": (f"{ADL}/verbs/completed", "completed", "slutförde"),
+}
+
+# Page type → (activity type IRI, path segment of the activity id).
+ACTIVITY_TYPES = {
+    "coursepage": (f"{ADL}/activities/course", "course"),
+    "modulepage": (f"{ADL}/activities/module", "module"),
+    "lessonpage": (f"{ADL}/activities/lesson", "lesson"),
+    "quizpage": (f"{ADL}/activities/assessment", "assessment"),
+}
+
+LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-US"}
+PLATFORM = "Folkhälsoakademin"
+
+
+def activity_id(segment: str, translation_key) -> str:
+    """Stable across languages and page moves: the page's translation_key under the site."""
+    return f"{settings.SITE_URL}/xapi/activities/{segment}/{translation_key}"
+
+
+def actor(learner_id) -> dict:
+    """An opaque account: never an e-mail address or a name."""
+    return {
+        "objectType": "Agent",
+        "account": {"homePage": settings.SITE_URL, "name": str(learner_id)},
+    }

@@ -1,0 +1,141 @@
+"""Statements built from learning events: valid xAPI, deterministic, no personal data."""
+
+import json
+from datetime import datetime
+
+import pytest
+from django.utils import timezone
+from ralph.models.xapi.base.statements import BaseXapiStatement
+
+from courses.models import LessonPage, ModulePage
+from progress.models import LearningEvent, LearningRecordStore, OutboxStatement
+from progress.services import enrolment_create, enrolment_leave, lesson_complete, lesson_view
+from progress.xapi.statements import statement_for
+from quizzes.services import attempt_start, attempt_submit
+from tests.factories import course_tree, every_question, quiz_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lrs(site):
+    return LearningRecordStore.objects.create(name="test", endpoint="http://127.0.0.1:9/xAPI/")
+
+
+def journey(user, *, course=None, lessons=None):
+    """Every kind of learning event for ``user``."""
+    from django.http import QueryDict
+
+    if course is None:
+        course, lessons = course_tree(modules=1, lessons_per_module=1)
+    module = ModulePage.objects.child_of(course).get()
+    _quiz, page = quiz_in(module, questions=every_question()[2:3])
+    enrolment_create(user=user, course=course)
+    lesson_view(user=user, lesson=lessons[0])
+    lesson_complete(user=user, lesson=lessons[0])
+    for truth in ("false", "true"):
+        attempt = attempt_start(user=user, placement=page)
+        data = QueryDict(mutable=True)
+        data[f"q-{attempt.questions[0]['id']}"] = truth
+        attempt_submit(user=user, attempt_id=attempt.pk, data=data)
+    enrolment_leave(user=user, course=course)
+    return course
+
+
+def test_every_event_kind_gives_a_valid_statement(
+    make_user, lrs, django_capture_on_commit_callbacks
+):
+    user = make_user(first_name="Greta", last_name="Gustafsson", email="greta@example.org")
+    journey(user)
+    kinds = set(LearningEvent.objects.values_list("kind", flat=True))
+    assert kinds == {
+        "enrolled", "lesson_started", "lesson_completed", "quiz_failed", "quiz_passed",
+        "module_completed", "course_completed", "left",
+    }  # fmt: skip
+    rows = OutboxStatement.objects.select_related("event")
+    assert rows.count() == LearningEvent.objects.count()
+    for row in rows:
+        BaseXapiStatement(**row.payload)  # raises on anything the strict model refuses
+        assert row.payload["actor"] == {
+            "objectType": "Agent",
+            "account": {"homePage": "http://127.0.0.1:8000", "name": str(user.learner_id)},
+        }
+        assert row.payload["context"]["registration"] == str(row.event.enrolment.registration)
+        assert datetime.fromisoformat(row.payload["timestamp"]) <= timezone.now()
+        assert row.payload["timestamp"].endswith("+00:00")
+        text = json.dumps(row.payload, ensure_ascii=False)
+        for personal in ("greta@example.org", "Greta", "Gustafsson"):
+            assert personal not in text
+    passed = rows.get(event__kind="quiz_passed").payload
+    assert passed["verb"]["id"] == "http://adlnet.gov/expapi/verbs/passed"
+    assert passed["result"]["success"] is True and passed["result"]["score"]["scaled"] == 1.0
+    completed = rows.get(event__kind="lesson_completed").payload
+    assert completed["result"]["duration"].startswith("PT")
+    assert completed["context"]["contextActivities"]["parent"][0]["id"].startswith(
+        "http://127.0.0.1:8000/xapi/activities/module/"
+    )
+
+
+def test_statement_ids_are_deterministic(make_user, lrs):
+    user = make_user()
+    journey(user)
+    for row in OutboxStatement.objects.select_related("event__enrolment"):
+        again = statement_for(row.event, learner_id=user.learner_id)
+        assert again["id"] == row.payload["id"] == str(row.statement_id)
+
+
+def test_the_swedish_and_english_lesson_are_one_activity(make_user, lrs):
+    from courses.demo import demo_course_load
+
+    course = demo_course_load()
+    user = make_user()
+    enrolment_create(user=user, course=course)
+    swedish = LessonPage.objects.live().descendant_of(course).order_by("path").first()
+    english = LessonPage.objects.get(
+        translation_key=swedish.translation_key, locale__language_code="en"
+    )
+    lesson_view(user=user, lesson=swedish)
+    lesson_complete(user=user, lesson=english)
+    started = OutboxStatement.objects.get(event__kind="lesson_started").payload
+    done = OutboxStatement.objects.get(event__kind="lesson_completed").payload
+    assert started["object"]["id"] == done["object"]["id"]
+    assert started["context"]["language"] == "sv-SE" and done["context"]["language"] == "en-US"
+    assert done["object"]["definition"]["name"] == {"sv-SE": swedish.title, "en-US": english.title}
+
+
+def test_the_outbox_row_is_part_of_the_event_transaction(make_user, lrs):
+    from django.db import transaction
+
+    course, _ = course_tree()
+    user = make_user()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enrolment_create(user=user, course=course)
+        assert OutboxStatement.objects.count() == 1
+        raise RuntimeError("the request failed after the event")
+    assert not LearningEvent.objects.exists() and not OutboxStatement.objects.exists()
+
+
+def test_an_lrs_limited_to_other_organisations_gets_nothing(make_user, site):
+    from elearning.organisations.models import Organisation
+
+    lund = Organisation.objects.get(kind="municipality", code="1281")
+    stockholm = Organisation.objects.get(kind="municipality", code="0180")
+    for_lund = LearningRecordStore.objects.create(name="lund", endpoint="http://127.0.0.1:9/a/")
+    for_lund.organisations.add(lund)
+    for_stockholm = LearningRecordStore.objects.create(
+        name="sthlm", endpoint="http://127.0.0.1:9/b/"
+    )
+    for_stockholm.organisations.add(stockholm)
+    everyone = LearningRecordStore.objects.create(name="all", endpoint="http://127.0.0.1:9/c/")
+    course, _ = course_tree()
+    enrolment_create(user=make_user(organisation=stockholm), course=course)
+    assert set(OutboxStatement.objects.values_list("lrs__name", flat=True)) == {"sthlm", "all"}
+    assert not OutboxStatement.objects.filter(lrs=for_lund).exists()
+    assert everyone.outbox.count() == 1
+
+
+def test_sending_can_be_turned_off(make_user, lrs, settings):
+    settings.XAPI_SENDING = False
+    course, _ = course_tree()
+    enrolment_create(user=make_user(), course=course)
+    assert LearningEvent.objects.count() == 1 and not OutboxStatement.objects.exists()
