@@ -49,3 +49,28 @@ def register_bulk_enrol_menu_item():
     return BulkEnrolMenuItem(
         _("Enrol learners"), reverse("progress_bulk_enrol"), icon_name="group", order=900
     )
+
+
+@hooks.register("register_admin_urls")
+def register_xapi_urls():
+    from django.urls import path
+
+    from .xapi.admin_views import health, retry_failed
+
+    return [
+        path("xapi/", health, name="xapi_health"),
+        path("xapi/<int:lrs_id>/retry/", retry_failed, name="xapi_retry_failed"),
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def register_xapi_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+    from wagtail.admin.menu import MenuItem
+
+    class XapiMenuItem(MenuItem):
+        def is_shown(self, request):
+            return request.user.has_perm("progress.change_learningrecordstore")
+
+    return XapiMenuItem(_("xAPI delivery"), reverse("xapi_health"), icon_name="cogs", order=900)

@@ -48,11 +48,31 @@ def _lrs() -> None:
     response.raise_for_status()
 
 
+def _outbox_age() -> float | None:
+    """Seconds since the oldest statement still waiting for delivery was written."""
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from progress.models import OutboxStatement
+
+    oldest = OutboxStatement.objects.filter(status="pending").aggregate(oldest=Min("created_at"))
+    if oldest["oldest"] is None:
+        return None
+    return (timezone.now() - oldest["oldest"]).total_seconds()
+
+
 def health_report() -> tuple[bool, dict]:
-    """Check each configured service; returns (all ok, per-service results)."""
+    """Check each configured service; returns (all ok, per-service results). An LRS that is
+    up but behind (a statement pending longer than XAPI_PENDING_ALERT_SECONDS) is reported
+    as degraded, without failing the check."""
     checks = {"database": _timed(_database), "broker": _timed(_broker)}
     if settings.LRS_ENDPOINT:
         checks["lrs"] = _timed(_lrs)
     else:
         checks["lrs"] = {"ok": True, "configured": False}
+    if checks["database"]["ok"]:
+        age = _outbox_age()
+        if age is not None:
+            checks["lrs"]["oldest_pending_seconds"] = round(age)
+            checks["lrs"]["degraded"] = age > settings.XAPI_PENDING_ALERT_SECONDS
     return all(check["ok"] for check in checks.values()), checks

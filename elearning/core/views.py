@@ -10,6 +10,5 @@ from .health import health_report
 def health(request):
     """JSON status of the database, the broker and the LRS; 503 when any is down."""
     ok, checks = health_report()
-    return JsonResponse(
-        {"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503
-    )
+    status = "error" if not ok else "degraded" if checks["lrs"].get("degraded") else "ok"
+    return JsonResponse({"status": status, "checks": checks}, status=200 if ok else 503)

@@ -275,6 +275,8 @@ LRS_ENDPOINT = os.environ.get("LRS_ENDPOINT", "")
 LRS_USERNAME = os.environ.get("LRS_USERNAME", "")
 LRS_PASSWORD = os.environ.get("LRS_PASSWORD", "")
 XAPI_SENDING = env_bool("XAPI_SENDING", True)
+# /health/ calls the LRS "degraded" when a statement has waited longer than this.
+XAPI_PENDING_ALERT_SECONDS = int(os.environ.get("XAPI_PENDING_ALERT_SECONDS", "900"))
 
 LOGGING = {
     "version": 1,
