@@ -127,6 +127,7 @@ class LearningEvent(models.Model):
         LESSON_STARTED = "lesson_started", _("Lesson started")
         LESSON_COMPLETED = "lesson_completed", _("Lesson completed")
         MODULE_COMPLETED = "module_completed", _("Module completed")
+        QUESTION_ANSWERED = "question_answered", _("Question answered")
         QUIZ_PASSED = "quiz_passed", _("Quiz passed")
         QUIZ_FAILED = "quiz_failed", _("Quiz failed")
         COURSE_COMPLETED = "course_completed", _("Course completed")

@@ -370,10 +370,34 @@ def enrolment_bulk_create(*, course: CoursePage, rows: list[tuple[int, str]], by
 
 
 def quiz_result_record(
-    *, enrolment: Enrolment, placement: QuizPage, attempt, at
+    *, enrolment: Enrolment, placement: QuizPage, attempt, at, graded=()
 ) -> CompletionOutcome:
-    """A graded attempt: its event, then the module or course it completes. Called by the quiz
-    service inside the grading transaction, with the enrolment already locked."""
+    """A graded attempt: an event per answered question (``graded``: (question, grade) pairs,
+    written in one insert), the quiz event, then the module or course it completes. Called
+    by the quiz service inside the grading transaction, with the enrolment already locked."""
+    from .xapi.outbox import outbox_add_many
+
+    answered = LearningEvent.objects.bulk_create(
+        LearningEvent(
+            enrolment=enrolment,
+            kind=LearningEvent.Kind.QUESTION_ANSWERED,
+            occurred_at=at,
+            object_key=question["id"],
+            object_page=placement,
+            language=placement.locale.language_code,
+            details={
+                "quiz_key": str(placement.translation_key),
+                "question": question["text"][:250],
+                "attempt": attempt.number,
+                "correct": grade.correct,
+                "points": grade.points,
+                "max_points": grade.max_points,
+            },
+        )
+        for question, grade in graded
+        if grade.answered
+    )
+    outbox_add_many(answered)
     kind = LearningEvent.Kind.QUIZ_PASSED if attempt.passed else LearningEvent.Kind.QUIZ_FAILED
     _event(
         enrolment,

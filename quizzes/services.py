@@ -284,7 +284,13 @@ def _grade(attempt: Attempt, now) -> None:
     enrolment = attempt.enrolment
     placement = QuizPage.objects.filter(pk=attempt.placement_id).first()
     if placement is not None:
-        quiz_result_record(enrolment=enrolment, placement=placement, attempt=attempt, at=now)
+        quiz_result_record(
+            enrolment=enrolment,
+            placement=placement,
+            attempt=attempt,
+            at=now,
+            graded=list(zip(attempt.questions, grades, strict=True)),
+        )
 
 
 def _chosen(question: dict, answer) -> list:

@@ -51,6 +51,37 @@ def outbox_add(event) -> list[OutboxStatement]:
     return rows
 
 
+def outbox_add_many(events) -> list[OutboxStatement]:
+    """``outbox_add`` for many events of one enrolment, in one insert (a quiz's answers)."""
+    if not events:
+        return []
+    enrolment = events[0].enrolment
+    if enrolment.user_id is None:
+        return []
+    stores = stores_for(enrolment)
+    if not stores:
+        return []
+    now = timezone.now()
+    rows = []
+    for event in events:
+        payload = statement_for(event, learner_id=enrolment.user.learner_id)
+        rows += [
+            OutboxStatement(
+                statement_id=payload["id"],
+                lrs=store,
+                event=event,
+                payload=payload,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for store in stores
+        ]
+    created = OutboxStatement.objects.bulk_create(rows)
+    store_ids = [store.pk for store in stores]
+    transaction.on_commit(lambda: delivery_request(store_ids))
+    return created
+
+
 def delivery_request(store_ids) -> None:
     """Ask Celery to deliver; if the broker cannot take the message now, the sweeper will."""
     from kombu.exceptions import OperationalError

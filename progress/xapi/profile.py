@@ -12,6 +12,7 @@ VERBS = {
     "lesson_started": (f"{ADL}/verbs/experienced", "experienced", "upplevde"),
     "lesson_completed": (f"{ADL}/verbs/completed", "completed", "slutförde"),
     "module_completed": (f"{ADL}/verbs/completed", "completed", "slutförde"),
+    "question_answered": (f"{ADL}/verbs/answered", "answered", "besvarade"),
     "quiz_passed": (f"{ADL}/verbs/passed", "passed", "klarade"),
     "quiz_failed": (f"{ADL}/verbs/failed", "failed", "klarade inte"),
     "course_completed": (f"{ADL}/verbs/completed", "completed", "slutförde"),
@@ -23,6 +24,7 @@ ACTIVITY_TYPES = {
     "modulepage": (f"{ADL}/activities/module", "module"),
     "lessonpage": (f"{ADL}/activities/lesson", "lesson"),
     "quizpage": (f"{ADL}/activities/assessment", "assessment"),
+    "question": (f"{ADL}/activities/cmi.interaction", "question"),
 }
 
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-US"}

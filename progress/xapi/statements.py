@@ -51,8 +51,12 @@ def _duration(seconds: int) -> str:
 
 def statement_for(event, *, learner_id) -> dict:
     """The xAPI statement of one learning event."""
-    names, model = _names(event.object_key)
-    model = model or _fallback_model(event.kind)
+    if event.kind == "question_answered":
+        language = profile.LANGUAGE_TAGS.get(event.language, event.language)
+        names, model = {language: event.details.get("question", "")}, "question"
+    else:
+        names, model = _names(event.object_key)
+        model = model or _fallback_model(event.kind)
     verb_iri, english, swedish = profile.VERBS[event.kind]
     statement = {
         "id": statement_id(event),
@@ -85,6 +89,11 @@ def _result(event) -> dict:
         return {"completion": True, "duration": _duration(details.get("duration_seconds", 0))}
     if event.kind in ("module_completed", "course_completed"):
         return {"completion": True}
+    if event.kind == "question_answered":
+        if not details.get("max_points"):
+            return {"completion": True}  # an ungraded reflection
+        score = {"raw": details.get("points", 0), "min": 0, "max": details["max_points"]}
+        return {"success": bool(details.get("correct")), "score": score}
     if event.kind in ("quiz_passed", "quiz_failed"):
         maximum = details.get("max_score") or 0
         score = {"raw": details.get("score", 0), "min": 0, "max": maximum}
@@ -101,7 +110,14 @@ def _context(event, model: str) -> dict:
         "platform": profile.PLATFORM,
         "language": profile.LANGUAGE_TAGS.get(event.language, event.language),
     }
-    if model != "coursepage":
+    if model == "question":
+        quiz = _activity(event.details.get("quiz_key"), {}, "quizpage")
+        course = profile.activity_id("course", enrolment.course_key)
+        context["contextActivities"] = {
+            "parent": [quiz],
+            "grouping": [{"objectType": "Activity", "id": course}],
+        }
+    elif model != "coursepage":
         parents = []
         page = event.object_page
         if page is not None:

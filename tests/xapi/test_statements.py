@@ -49,8 +49,8 @@ def test_every_event_kind_gives_a_valid_statement(
     journey(user)
     kinds = set(LearningEvent.objects.values_list("kind", flat=True))
     assert kinds == {
-        "enrolled", "lesson_started", "lesson_completed", "quiz_failed", "quiz_passed",
-        "module_completed", "course_completed", "left",
+        "enrolled", "lesson_started", "lesson_completed", "question_answered", "quiz_failed",
+        "quiz_passed", "module_completed", "course_completed", "left",
     }  # fmt: skip
     rows = OutboxStatement.objects.select_related("event")
     assert rows.count() == LearningEvent.objects.count()
@@ -69,6 +69,13 @@ def test_every_event_kind_gives_a_valid_statement(
     passed = rows.get(event__kind="quiz_passed").payload
     assert passed["verb"]["id"] == "http://adlnet.gov/expapi/verbs/passed"
     assert passed["result"]["success"] is True and passed["result"]["score"]["scaled"] == 1.0
+    answers = [row.payload for row in rows.filter(event__kind="question_answered")]
+    assert [a["result"]["success"] for a in answers] == [False, True]
+    assert answers[0]["object"]["id"] == answers[1]["object"]["id"]  # the same question
+    assert answers[0]["verb"]["id"] == "http://adlnet.gov/expapi/verbs/answered"
+    assert answers[0]["context"]["contextActivities"]["parent"][0]["id"].startswith(
+        "http://127.0.0.1:8000/xapi/activities/assessment/"
+    )
     completed = rows.get(event__kind="lesson_completed").payload
     assert completed["result"]["duration"].startswith("PT")
     assert completed["context"]["contextActivities"]["parent"][0]["id"].startswith(
