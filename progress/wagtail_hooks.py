@@ -74,3 +74,10 @@ def register_xapi_menu_item():
             return request.user.has_perm("progress.change_learningrecordstore")
 
     return XapiMenuItem(_("xAPI delivery"), reverse("xapi_health"), icon_name="cogs", order=900)
+
+
+@hooks.register("register_admin_viewset")
+def register_lrs_viewset():
+    from .xapi.viewsets import LearningRecordStoreViewSet
+
+    return LearningRecordStoreViewSet("learning_record_stores")

@@ -70,3 +70,25 @@ def test_resend_a_date_range_and_backfill_a_new_lrs(store):
         call_command("xapi_resend", since="igår", until=today)
     with pytest.raises(CommandError, match="No LRS is named"):
         call_command("xapi_resend", since=today, until=today, lrs="nope")
+
+
+def test_lrs_credentials_are_never_shown_back(client, make_user, store):
+    LearningRecordStore.objects.filter(pk=store.pk).update(username="lms", password="hemligt-lösen")
+    admin = make_user(email="root@example.org", is_superuser=True)
+    client.force_login(admin)
+    for path in (
+        "/admin/learning_record_stores/",
+        f"/admin/learning_record_stores/edit/{store.pk}/",
+    ):
+        body = client.get(path).content.decode()
+        assert "hemligt-lösen" not in body
+    form = client.get(f"/admin/learning_record_stores/edit/{store.pk}/").context["form"]
+    data = {k: v for k, v in form.initial.items() if k != "password"}
+    data["organisations"] = []
+    data["active"] = "on"
+    response = client.post(
+        f"/admin/learning_record_stores/edit/{store.pk}/", {**data, "password": ""}
+    )
+    assert response.status_code == 302
+    store.refresh_from_db()
+    assert store.password == "hemligt-lösen"  # kept when left empty
