@@ -308,7 +308,9 @@ class LessonPage(Page):
         from .selectors import course_outline
 
         context = super().get_context(request, *args, **kwargs)
-        course = CoursePage.objects.ancestor_of(self).first()
+        course = (
+            getattr(request, "course_page", None) or CoursePage.objects.ancestor_of(self).first()
+        )
         outline = course_outline(course=course, request=request)
         context["course"] = course
         context["outline"] = outline

@@ -154,9 +154,9 @@ def _touch(enrolment: Enrolment, lesson: LessonPage, now) -> LessonProgress:
 
 
 @transaction.atomic
-def lesson_view(*, user, lesson: LessonPage) -> LessonProgress:
+def lesson_view(*, user, lesson: LessonPage, course: CoursePage | None = None) -> LessonProgress:
     """The learner opened the lesson: first view starts it, later views count time."""
-    enrolment = _locked_enrolment(user=user, course=course_of(lesson))
+    enrolment = _locked_enrolment(user=user, course=course or course_of(lesson))
     return _touch(enrolment, lesson, timezone.now())
 
 

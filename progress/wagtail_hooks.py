@@ -17,13 +17,16 @@ def lesson_for_enrolled_learners(page, request, serve_args, serve_kwargs):
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    course = services.course_of(page)
+    # The page and its template tags reuse these instead of asking the database again.
+    request.course_page = course
     try:
-        services.lesson_view(user=user, lesson=page)
+        request.lesson_progress = services.lesson_view(user=user, lesson=page, course=course)
     except services.ProgressError as error:
         if user.has_perm("wagtailadmin.access_admin"):
             return None  # authors and reviewers read lessons without enrolling
         messages.info(request, str(error))
-        return redirect(services.course_of(page).get_url(request))
+        return redirect(course.get_url(request))
     return None
 
 
