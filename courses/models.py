@@ -334,7 +334,11 @@ class QuizPage(Page):
         default=True,
         help_text=_("The module (or, for a final test, the course) needs this quiz passed."),
     )
-    intro = models.TextField(_("introduction"), blank=True)
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("A sentence before the quiz starts: what it checks and how long it takes."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("quiz"),
