@@ -17,12 +17,20 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
+# Ralph, the LRS the xAPI tests and bench-xapi run, in its own virtualenv: its pins and the
+# platform's cannot share one. The same Ralph as docker/ralph/Dockerfile, without the `cli`
+# extra (its old click pin); `requests` because ralph.api imports its OIDC module anyway.
+.venv-ralph/.installed:
+	$(PYTHON) -m venv .venv-ralph
+	.venv-ralph/bin/pip install --quiet --disable-pip-version-check "ralph-malph[lrs]==5.1.*" requests
+	touch $@
+
 ## Migrate, load the demo, and run web server, Celery worker and beat (Ctrl-C stops all).
 run: $(VENV)/.installed-run
 	DJANGO_SETTINGS_MODULE=elearning.settings.dev $(BIN)/python manage.py runplatform
 
 ## Lint, format check and every test (pytest).
-test: $(VENV)/.installed-test lint
+test: $(VENV)/.installed-test .venv-ralph/.installed lint
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-test
@@ -44,3 +52,9 @@ bench-lessons: $(VENV)/.installed-test
 ## Many learners submitting a quiz at once vs a bare one-insert view under gunicorn.
 bench-quiz: $(VENV)/.installed-test
 	$(BIN)/python -m bench.quiz
+
+.PHONY: bench-xapi
+
+## xAPI delivery through outbox, Celery worker and Ralph vs a plain loop of POSTs to Ralph.
+bench-xapi: $(VENV)/.installed-test .venv-ralph/.installed
+	$(BIN)/python -m bench.xapi

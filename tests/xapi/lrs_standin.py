@@ -11,7 +11,8 @@ class StandIn:
     def __init__(self):
         self.stored: dict[str, dict] = {}
         self.mode = "normal"
-        self.reject_verb = None  # a verb id that gets 400 when it is in a batch
+        self.reject_verb = None  # a verb id that gets reject_status when it is in a batch
+        self.reject_status = 400
         self.posts = 0
         self.lock = threading.Lock()
         standin = self
@@ -59,7 +60,7 @@ class StandIn:
         if mode == "413" and len(batch) > 1:
             return 413, {"error": "too large"}, None, 0
         if self.reject_verb and any(s["verb"]["id"] == self.reject_verb for s in batch):
-            return 400, {"error": "invalid statement"}, None, 0
+            return self.reject_status, {"error": "invalid statement"}, None, 0
         for statement in batch:
             known = self.stored.get(statement["id"])
             if known is not None and known != statement:

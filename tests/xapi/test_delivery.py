@@ -116,8 +116,10 @@ def test_a_409_for_another_statement_with_our_id_is_parked(outbox, standin):
     assert statuses(outbox).count("sent") == 8
 
 
-def test_400_for_one_statement_parks_it_and_sends_the_rest(outbox, standin):
+@pytest.mark.parametrize("status", [400, 422])  # Ralph answers 422 for some invalid statements
+def test_a_rejected_statement_is_parked_and_the_rest_sent(outbox, standin, status):
     standin.reject_verb = "http://adlnet.gov/expapi/verbs/registered"
+    standin.reject_status = status
     assert deliver(outbox) == 6
     failed = outbox.outbox.filter(status="failed")
     assert failed.count() == 3
