@@ -47,6 +47,7 @@ from pathlib import Path
 import httpx
 
 from bench.lessons import REPO_DIR, SETTINGS, BenchError, manage
+from tests.conftest import celery_worker_command
 from tests.xapi.conftest import (
     RALPH_PYTHON,
     RalphServer,
@@ -108,19 +109,7 @@ def worker_start(env: dict[str, str], log_path: Path) -> subprocess.Popen:
 
     log = open(log_path, "ab")  # noqa: SIM115 - closed here once the worker has its copy
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "elearning",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        celery_worker_command("--without-heartbeat", loglevel="WARNING"),
         cwd=REPO_DIR,
         env=env,
         stdout=log,

@@ -126,6 +126,19 @@ def smtp_sink():
     sink.controller.stop()
 
 
+def celery_worker_command(*extra: str, loglevel: str = "INFO") -> list[str]:
+    """`celery worker` as tests and benchmarks run it: one process, no gossip or mingle."""
+    return [
+        sys.executable, "-m", "celery", "-A", "elearning", "worker", "--pool=solo",
+        f"--loglevel={loglevel}", "--without-gossip", "--without-mingle", *extra,
+    ]  # fmt: skip
+
+
+def database_url(db: dict) -> str:
+    """The address a worker subprocess uses to reach the same PostgreSQL test database."""
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, redis_broker, smtp_sink):
     """A real `celery worker` process on the Redis broker, using the test database and
@@ -139,7 +152,7 @@ def celery_worker(django_db_setup, django_db_blocker, redis_broker, smtp_sink):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "elearning.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url(db),
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_sink.port),
@@ -147,20 +160,7 @@ def celery_worker(django_db_setup, django_db_blocker, redis_broker, smtp_sink):
     (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / "test-celery-worker.log", "w")  # noqa: SIM115 - closed below
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "elearning",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
-        ],
+        celery_worker_command("-Q", settings.CELERY_TASK_DEFAULT_QUEUE),
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -27,28 +27,7 @@ def stores_for(enrolment) -> list[LearningRecordStore]:
 def outbox_add(event) -> list[OutboxStatement]:
     """Queue the event's statement for every LRS that takes it; delivery is asked for when
     the transaction commits (and the sweeper catches up if that request is lost)."""
-    enrolment = event.enrolment
-    if enrolment.user_id is None:
-        return []
-    stores = stores_for(enrolment)
-    if not stores:
-        return []
-    payload = statement_for(event, learner_id=enrolment.user.learner_id)
-    now = timezone.now()
-    rows = OutboxStatement.objects.bulk_create(
-        OutboxStatement(
-            statement_id=payload["id"],
-            lrs=store,
-            event=event,
-            payload=payload,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        for store in stores
-    )
-    store_ids = [store.pk for store in stores]
-    transaction.on_commit(lambda: delivery_request(store_ids))
-    return rows
+    return outbox_add_many([event])
 
 
 def outbox_add_many(events) -> list[OutboxStatement]:

@@ -15,7 +15,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -25,7 +24,7 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.conftest import ROOT, service_missing
+from tests.conftest import ROOT, celery_worker_command, database_url, service_missing
 
 RALPH_PYTHON = ROOT / ".venv-ralph" / "bin" / "python"
 RALPH_LAUNCHER = ROOT / "docker" / "ralph" / "launch.py"
@@ -331,27 +330,14 @@ class PrivateBroker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "elearning.settings.test",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "DATABASE_URL": database_url(db),
             "TEST_REDIS_URL": self.url,  # elearning/settings/test.py: the broker
             "TEST_CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         }
         worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "elearning",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--hostname",
-                f"{name}@%h",
-                "-Q",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
-            ],  # fmt: skip
+            celery_worker_command(
+                "--hostname", f"{name}@%h", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE
+            ),
             cwd=ROOT,
             env=env,
             stdout=self._log(f"{name}.log"),
