@@ -43,6 +43,7 @@ from bench.lessons import (
     SETTINGS,
     BenchError,
     Round,
+    bench_main,
     free_port,
     gunicorn_stop,
     manage,
@@ -462,16 +463,7 @@ def run() -> str:
 
 
 def main() -> int:
-    started = time.perf_counter()
-    try:
-        headline = run()
-    except BenchError as error:
-        print(f"bench-quiz: FAILED: {error}", file=sys.stderr)
-        print("bench-quiz: FAILED")
-        return 1
-    print(f"  total time {time.perf_counter() - started:.0f} s")
-    print(headline)
-    return 0
+    return bench_main("bench-quiz", run)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.lessons import REPO_DIR, SETTINGS, BenchError, manage
+from bench.lessons import REPO_DIR, SETTINGS, BenchError, bench_main, manage
 from tests.conftest import celery_worker_command
 from tests.xapi.conftest import (
     RALPH_PYTHON,
@@ -324,16 +324,7 @@ def run() -> str:
 
 
 def main() -> int:
-    started = time.perf_counter()
-    try:
-        line = run()
-    except BenchError as error:
-        print(f"bench-xapi: FAILED: {error}", file=sys.stderr)
-        print("bench-xapi: FAILED")
-        return 1
-    print(f"  total time {time.perf_counter() - started:.0f} s")
-    print(line)
-    return 0
+    return bench_main("bench-xapi", run)
 
 
 if __name__ == "__main__":
