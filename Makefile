@@ -53,8 +53,16 @@ bench-lessons: $(VENV)/.installed-test
 bench-quiz: $(VENV)/.installed-test
 	$(BIN)/python -m bench.quiz
 
-.PHONY: bench-xapi
+.PHONY: bench-xapi bench-certificates bench-reports
 
 ## xAPI delivery through outbox, Celery worker and Ralph vs a plain loop of POSTs to Ralph.
 bench-xapi: $(VENV)/.installed-test .venv-ralph/.installed
 	$(BIN)/python -m bench.xapi
+
+## Certificates rendered, stored and e-mailed per second by one Celery worker vs bare WeasyPrint.
+bench-certificates: $(VENV)/.installed-test
+	$(BIN)/python -m bench.certificates
+
+## Report pages and CSV/XLSX exports at 10k and 100k generated learners vs one SQL query each.
+bench-reports: $(VENV)/.installed-test
+	$(BIN)/python -m bench.reports

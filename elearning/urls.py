@@ -9,11 +9,18 @@ from wagtail.documents import urls as wagtaildocs_urls
 from courses import views as course_views
 from elearning.core import views as core_views
 from progress import views as progress_views
+from progress.certificates import views as certificate_views
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # The public keys that sign certificates (JSON Web Key Set), at a well-known address.
+    path(
+        ".well-known/certificate-keys.json",
+        certificate_views.certificate_keys,
+        name="certificate_keys",
+    ),
 ]
 
 # Everything a learner sees carries its language in the address: /sv/… and /en/….
@@ -22,7 +29,9 @@ urlpatterns += i18n_patterns(
     path(_("search/"), course_views.search, name="search"),
     path(_("my-courses/"), progress_views.dashboard, name="dashboard"),
     path(_("progress/"), include("progress.urls")),
+    path(_("reports/"), include("progress.reports.urls")),
     path(_("quiz/"), include("quizzes.urls")),
+    path(_("certificates/"), include("progress.certificates.urls")),
     path("", include(wagtail_urls)),
 )
 

@@ -131,6 +131,7 @@ class LearningEvent(models.Model):
         QUIZ_PASSED = "quiz_passed", _("Quiz passed")
         QUIZ_FAILED = "quiz_failed", _("Quiz failed")
         COURSE_COMPLETED = "course_completed", _("Course completed")
+        CERTIFICATE_ISSUED = "certificate_issued", _("Certificate issued")
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="events")
@@ -210,3 +211,7 @@ class OutboxStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement_id} → {self.lrs_id} ({self.status})"
+
+
+# Certificates live in their own package; the model is part of this app.
+from progress.certificates.models import Certificate  # noqa: E402, F401

@@ -9,7 +9,7 @@ from wagtail.models import Page
 from courses.models import CoursePage, LessonPage
 from courses.selectors import LessonEntry, Outline
 
-from .models import Enrolment, LessonProgress, ModuleCompletion
+from .models import Certificate, Enrolment, LessonProgress, ModuleCompletion
 
 
 def enrolment_active(*, user, course: CoursePage) -> Enrolment | None:
@@ -38,6 +38,7 @@ class CourseProgress:
     total: int  # live lessons in the course now
     next_lesson: LessonEntry | None  # where "continue" leads
     modules_done: set[str] = field(default_factory=set)
+    certificate: Certificate | None = None  # the current one, once the course is completed
 
     @property
     def count_done(self) -> int:
@@ -80,7 +81,23 @@ def course_progress(*, enrolment: Enrolment, outline: Outline) -> CourseProgress
         total=len(lessons),
         next_lesson=_next_lesson(lessons, done, last),
         modules_done=modules_done,
+        certificate=current_certificates([enrolment]).get(enrolment.pk)
+        if enrolment.completed_at
+        else None,
     )
+
+
+def current_certificates(enrolments) -> dict[int, Certificate]:
+    """Enrolment id → its current certificate (one query; none for unfinished enrolments)."""
+    ids = [enrolment.pk for enrolment in enrolments if enrolment.completed_at]
+    if not ids:
+        return {}
+    return {
+        certificate.enrolment_id: certificate
+        for certificate in Certificate.objects.filter(
+            enrolment_id__in=ids, superseded_at__isnull=True
+        )
+    }
 
 
 @dataclass
@@ -91,6 +108,7 @@ class DashboardEntry:
     done: int
     next_url: str | None
     next_title: str | None
+    certificate: Certificate | None = None
 
     @property
     def percent(self) -> int:
@@ -135,6 +153,7 @@ def dashboard(
     ).values_list("enrolment_id", "lesson_key"):
         done.setdefault(enrolment_id, set()).add(lesson_key)
 
+    certificates = current_certificates(enrolments)
     in_progress, completed = [], []
     for enrolment in enrolments:
         course = courses.get(enrolment.course_key)
@@ -159,6 +178,7 @@ def dashboard(
             done=sum(1 for lesson in course_lessons if lesson.translation_key in finished),
             next_url=next_page.get_url(request) if next_page else None,
             next_title=next_page.title if next_page else None,
+            certificate=certificates.get(enrolment.pk),
         )
         (completed if enrolment.completed_at else in_progress).append(entry)
     return in_progress, completed

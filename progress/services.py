@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import CoursePage, LessonPage, ModulePage, QuizPage
 
+from .certificates.services import certificate_issue
 from .models import Enrolment, LearningEvent, LessonProgress, ModuleCompletion
 
 # Time on a lesson is counted between two sightings by the server; a longer gap than this
@@ -229,6 +230,7 @@ def _course_check(enrolment: Enrolment, course: CoursePage, now) -> bool:
     enrolment.completion_rule = rule
     enrolment.save(update_fields=["completed_at", "completion_rule"])
     _event(enrolment, LearningEvent.Kind.COURSE_COMPLETED, course, at=now, details={"rule": rule})
+    certificate_issue(enrolment=enrolment, course=course, now=now)
     return True
 
 

@@ -4,7 +4,10 @@ from celery import shared_task
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+# Tasks in the app's packages, imported here so that Celery's autodiscovery registers them.
+from .certificates.tasks import certificate_deliver, certificates_sweep  # noqa: F401
 from .models import LearningRecordStore, OutboxStatement
+from .reports.tasks import digests_send  # noqa: F401 - found by Celery autodiscovery
 from .services import enrolment_remind, reminders_due
 
 

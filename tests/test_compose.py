@@ -37,6 +37,8 @@ DOCUMENTED_VARIABLES = [
     "DJANGO_SECURE_SSL_REDIRECT",
     "DJANGO_SECURE_HSTS_SECONDS",
     "SITE_URL",
+    "CERTIFICATE_SIGNING_KEY",
+    "CERTIFICATE_RETIRED_KEYS",
     "DATABASE_URL",
     "REDIS_URL",
     "CELERY_BROKER_URL",
@@ -61,7 +63,13 @@ IMAGE_CONTENTS = (
     *("elearning", "courses", "quizzes", "progress", "manage.py", "pyproject.toml"),
 )
 # Left empty in .env.example, so that no deployment runs on a published value.
-SECRET_VARIABLES = ["DJANGO_SECRET_KEY", "EMAIL_HOST_PASSWORD", "LRS_PASSWORD", "POSTGRES_PASSWORD"]
+SECRET_VARIABLES = [
+    "DJANGO_SECRET_KEY",
+    "CERTIFICATE_SIGNING_KEY",
+    "EMAIL_HOST_PASSWORD",
+    "LRS_PASSWORD",
+    "POSTGRES_PASSWORD",
+]
 # Settings modules that deployments use (test.py reads CI-only variables).
 DEPLOYED_SETTINGS = ["base.py", "dev.py", "production.py"]
 ENV_READ = re.compile(

@@ -15,6 +15,7 @@ import time
 import httpx
 import pytest
 
+from elearning.core.services import DEMO_ACCOUNTS, DEMO_REPORT_LEARNERS
 from tests.conftest import ROOT
 
 
@@ -125,6 +126,7 @@ def test_make_run_serves_swedish_home_with_demo_logins_and_a_working_worker(tmp_
     finally:
         again.stop()
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        assert db.execute("SELECT count(*) FROM accounts_user").fetchone() == (5,)
+        users = len(DEMO_ACCOUNTS) + len(DEMO_REPORT_LEARNERS)
+        assert db.execute("SELECT count(*) FROM accounts_user").fetchone() == (users,)
         assert db.execute("SELECT count(*) FROM courses_homepage").fetchone() == (2,)
         assert db.execute("SELECT count(*) FROM courses_coursepage").fetchone() == (2,)

@@ -7,6 +7,7 @@ import sys
 import pytest
 from django.core.management import call_command
 
+from progress.certificates.signing import key_line_new
 from tests.conftest import ROOT
 
 
@@ -24,6 +25,7 @@ def test_production_settings_pass_the_deploy_checks():
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "elearning.settings.production",
         "DJANGO_SECRET_KEY": "x" * 64 + "-a-long-random-production-key",
+        "CERTIFICATE_SIGNING_KEY": key_line_new("test"),
         "DJANGO_ALLOWED_HOSTS": "folkhalsa.example.se",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/elearning",
         "REDIS_URL": "redis://127.0.0.1:6379/0",

@@ -75,6 +75,19 @@ class User(AbstractUser):
         related_name="managers",
     )
 
+    # ...or every organisation in these counties (a region's or county board's coordinator)...
+    managed_counties = models.ManyToManyField(
+        "organisations.County",
+        verbose_name=_("managed counties"),
+        blank=True,
+        related_name="managers",
+    )
+    # ...or every organisation in the country (a national programme).
+    manages_nationally = models.BooleanField(_("manages all organisations"), default=False)
+    # The monthly report digest: opted out, and the last month sent (e.g. "2026-10"), so a
+    # month's digest goes out once whatever happens twice.
+    digest_opt_out = models.BooleanField(_("no monthly report digest"), default=False)
+    digest_sent_for = models.CharField(max_length=7, blank=True, editable=False)
     # The learner's identity towards Learning Record Stores: random, never the e-mail address.
     learner_id = models.UUIDField(_("learner id"), default=uuid.uuid4, unique=True, editable=False)
     # The learner asked not to get reminders about unfinished courses.

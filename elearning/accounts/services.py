@@ -23,6 +23,7 @@ def user_delete(*, user: User) -> None:
     from wagtail.models import ModelLogEntry
 
     # The admin's history of the user row carries the person's name in its label.
+    from progress.certificates.services import certificates_of_deleted_user
     from quizzes.models import Attempt
 
     ModelLogEntry.objects.filter(
@@ -30,4 +31,6 @@ def user_delete(*, user: User) -> None:
     ).delete()
     # Free-text answers may name the person; the graded rows stay for item statistics.
     Attempt.objects.filter(enrolment__user=user).update(answers={})
+    # Certificates name the person: revoked, the name removed, the PDF deleted.
+    certificates_of_deleted_user(list(user.enrolments.values_list("pk", flat=True)))
     user.delete()

@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
-PROFILE_FIELDS = ["preferred_language", "organisation", "role_category", "managed_organisations"]
+PROFILE_FIELDS = [
+    "preferred_language",
+    "organisation",
+    "role_category",
+    "managed_organisations",
+    "managed_counties",
+    "manages_nationally",
+    "digest_opt_out",
+]
 
 
 class ProfileFieldsMixin(forms.ModelForm):
@@ -16,12 +24,22 @@ class ProfileFieldsMixin(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 12}),
         help_text=_("A manager sees reports on the learners of these organisations only."),
     )
+    managed_counties = forms.ModelMultipleChoiceField(
+        label=_("Managed counties"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_(
+            "Every organisation in these counties: municipalities, region and county board."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from elearning.organisations.models import Organisation
+        from elearning.organisations.models import County, Organisation
 
         self.fields["managed_organisations"].queryset = Organisation.objects.all()
+        self.fields["managed_counties"].queryset = County.objects.all()
 
 
 class AdminUserCreationForm(ProfileFieldsMixin, UserCreationForm):

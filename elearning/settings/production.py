@@ -16,6 +16,7 @@ def required(name: str) -> str:
 
 DEBUG = False
 SECRET_KEY = required("DJANGO_SECRET_KEY")
+CERTIFICATE_SIGNING_KEY = required("CERTIFICATE_SIGNING_KEY")
 ALLOWED_HOSTS = required("DJANGO_ALLOWED_HOSTS").split(",")
 DATABASES = {"default": dj_database_url.parse(required("DATABASE_URL"), conn_max_age=60)}  # noqa: F405
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or required("REDIS_URL")

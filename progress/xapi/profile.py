@@ -16,6 +16,7 @@ VERBS = {
     "quiz_passed": (f"{ADL}/verbs/passed", "passed", "klarade"),
     "quiz_failed": (f"{ADL}/verbs/failed", "failed", "klarade inte"),
     "course_completed": (f"{ADL}/verbs/completed", "completed", "slutförde"),
+    "certificate_issued": ("http://id.tincanapi.com/verb/earned", "earned", "erhöll intyg för"),
 }
 
 # Page type → (activity type IRI, path segment of the activity id).
@@ -29,6 +30,10 @@ ACTIVITY_TYPES = {
 
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-US"}
 PLATFORM = "Folkhälsoakademin"
+
+
+def extension_id(name: str) -> str:
+    return f"{settings.SITE_URL}/xapi/extensions/{name}"
 
 
 def activity_id(segment: str, translation_key) -> str:

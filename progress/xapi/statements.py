@@ -89,6 +89,10 @@ def _result(event) -> dict:
         return {"completion": True, "duration": _duration(details.get("duration_seconds", 0))}
     if event.kind in ("module_completed", "course_completed"):
         return {"completion": True}
+    if event.kind == "certificate_issued":
+        # Where anyone can check the certificate (the LRS gets no copy of the claim itself).
+        url = details.get("verification_url", "")
+        return {"completion": True, "extensions": {profile.extension_id("certificate"): url}}
     if event.kind == "question_answered":
         if not details.get("max_points"):
             return {"completion": True}  # an ungraded reflection

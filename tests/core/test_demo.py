@@ -4,7 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from elearning.accounts.models import User
-from elearning.core.services import DEMO_ACCOUNTS, DEMO_PASSWORD
+from elearning.core.services import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_REPORT_LEARNERS
+from progress.models import Enrolment
 
 pytestmark = pytest.mark.django_db
 
@@ -13,12 +14,14 @@ def test_load_demo_twice_creates_each_account_once(settings, client):
     settings.DEBUG = True
     call_command("load_demo")
     call_command("load_demo")
-    assert User.objects.count() == len(DEMO_ACCOUNTS) == 5
+    assert User.objects.count() == len(DEMO_ACCOUNTS) + len(DEMO_REPORT_LEARNERS) == 15
+    assert Enrolment.objects.count() == 1 + len(DEMO_REPORT_LEARNERS)
     for account in DEMO_ACCOUNTS:
         assert client.login(username=account.email, password=DEMO_PASSWORD), account.email
         client.logout()
     manager = User.objects.get(email="samordnare@example.org")
     assert sorted(manager.managed_organisations.values_list("name", flat=True)) == ["Lund", "Malmö"]
+    assert list(manager.managed_counties.values_list("name", flat=True)) == ["Skåne län"]
     assert User.objects.get(email="admin@example.org").is_superuser
 
 

@@ -42,6 +42,10 @@ def journey(user, *, course=None, lessons=None):
     return course
 
 
+def course_key(rows):
+    return rows.first().event.enrolment.course_key
+
+
 def test_every_event_kind_gives_a_valid_statement(
     make_user, lrs, django_capture_on_commit_callbacks
 ):
@@ -50,7 +54,7 @@ def test_every_event_kind_gives_a_valid_statement(
     kinds = set(LearningEvent.objects.values_list("kind", flat=True))
     assert kinds == {
         "enrolled", "lesson_started", "lesson_completed", "question_answered", "quiz_failed",
-        "quiz_passed", "module_completed", "course_completed", "left",
+        "quiz_passed", "module_completed", "course_completed", "certificate_issued", "left",
     }  # fmt: skip
     rows = OutboxStatement.objects.select_related("event")
     assert rows.count() == LearningEvent.objects.count()
@@ -69,6 +73,11 @@ def test_every_event_kind_gives_a_valid_statement(
     passed = rows.get(event__kind="quiz_passed").payload
     assert passed["verb"]["id"] == "http://adlnet.gov/expapi/verbs/passed"
     assert passed["result"]["success"] is True and passed["result"]["score"]["scaled"] == 1.0
+    earned = rows.get(event__kind="certificate_issued").payload
+    assert earned["verb"]["id"] == "http://id.tincanapi.com/verb/earned"
+    assert earned["object"]["id"].endswith(f"/course/{course_key(rows)}")
+    (address,) = earned["result"]["extensions"].values()
+    assert address.startswith("http://127.0.0.1:8000/sv/intyg/")
     answers = [row.payload for row in rows.filter(event__kind="question_answered")]
     assert [a["result"]["success"] for a in answers] == [False, True]
     assert answers[0]["object"]["id"] == answers[1]["object"]["id"]  # the same question

@@ -1,0 +1,1 @@
+"""Certificates: issued on completion, rendered and mailed by Celery, verifiable by anyone."""

@@ -1,0 +1,1 @@
+"""Manager reports: completion by course, organisation and role, scoped to the manager."""

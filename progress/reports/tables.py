@@ -1,0 +1,125 @@
+"""A report table as data: the same rows feed the HTML page and the CSV and XLSX exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+# Shown instead of a small group's figures (pages and exports alike).
+SUPPRESSED = _("fewer than 5")
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text, int, percent, decimal, date, month, datetime
+    sort: str = ""  # the sort key of a sortable column
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in {"int", "percent", "decimal"}
+
+
+@dataclass
+class Row:
+    values: list
+    # Leading cells that name the row (shown even when the figures are suppressed).
+    labels: int = 1
+    suppressed: bool = False
+    css: str = ""
+
+
+@dataclass
+class Table:
+    id: str
+    caption: str
+    columns: list[Column]
+    rows: Iterable[Row] = field(default_factory=list)
+    sort: str = ""  # the current sort, "-key" for descending
+    query: str = ""  # the current filters, urlencoded, for sort and export links
+    note: str = ""  # a sentence under the caption (e.g. what suppression means here)
+
+    def export_rows(self) -> Iterable[list]:
+        """Raw values (numbers stay numbers); a suppressed row says so in each figure cell."""
+        for row in self.rows:
+            if row.suppressed:
+                yield row.values[: row.labels] + [str(SUPPRESSED)] * (
+                    len(self.columns) - row.labels
+                )
+            else:
+                yield [_export_value(value) for value in row.values]
+
+    def headers(self) -> list[str]:
+        return [str(column.label) for column in self.columns]
+
+    def display_rows(self):
+        """(row, cells) with each cell as (text, column); for the template."""
+        for row in self.rows:
+            cells = []
+            for index, column in enumerate(self.columns):
+                if row.suppressed and index >= row.labels:
+                    if index == row.labels:
+                        cells.append((str(SUPPRESSED), column, len(self.columns) - index))
+                    continue
+                cells.append((display(row.values[index], column.kind), column, 1))
+            yield row, cells
+
+    def link(self, **params) -> str:
+        """This report's address with the current filters and ``params``."""
+        extra = "&".join(f"{key}={value}" for key, value in params.items())
+        return "?" + "&".join(part for part in (self.query, extra) if part)
+
+    @property
+    def csv_url(self) -> str:
+        return self.link(format="csv", table=self.id)
+
+    @property
+    def xlsx_url(self) -> str:
+        return self.link(format="xlsx", table=self.id)
+
+    def header_cells(self):
+        """(column, aria-sort value, the link that sorts by the column, or "")."""
+        current = self.sort.lstrip("-")
+        descending = self.sort.startswith("-")
+        for column in self.columns:
+            if not column.sort:
+                yield column, "", ""
+            elif column.sort == current:
+                yield (
+                    column,
+                    "descending" if descending else "ascending",
+                    self.link(sort=column.sort if descending else f"-{column.sort}"),
+                )
+            else:
+                yield column, "none", self.link(sort=column.sort)
+
+
+def _export_value(value):
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+    if isinstance(value, float):
+        return round(value, 1)
+    return value
+
+
+def display(value, kind: str) -> str:
+    if value is None or value == "":
+        return "–"
+    if kind == "percent":
+        return f"{formats.number_format(value, 1)} %"
+    if kind == "decimal":
+        return formats.number_format(value, 1)
+    if kind == "int":
+        return formats.number_format(value, 0, force_grouping=True)
+    if kind == "datetime" and isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATE_FORMAT")
+    if kind == "month" and isinstance(value, date):
+        return formats.date_format(value, "YEAR_MONTH_FORMAT")
+    if kind == "date" and isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
