@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 
 from courses.models import LessonPage
 from progress.certificates import services as certificate_services
@@ -160,12 +160,22 @@ def test_the_worker_delivers_once_even_when_asked_again(site, make_user, celery_
 
 
 def _row_locked(pk) -> bool:
-    try:
-        with transaction.atomic():
-            Certificate.objects.select_for_update(nowait=True).filter(pk=pk).first()
-    except DatabaseError:
-        return True
-    return False
+    """Whether another transaction holds the certificate's row lock, asked without locking.
+
+    Trying the lock ourselves (NOWAIT) would hold it for an instant, and a worker arriving in
+    that instant skips the row (SKIP LOCKED) and never renders. A locked row's xmax names the
+    locking transaction, which is in pg_locks until it ends.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT EXISTS (
+                    SELECT 1 FROM {Certificate._meta.db_table} c
+                    JOIN pg_locks l ON l.locktype = 'transactionid'
+                        AND l.transactionid::text = c.xmax::text
+                    WHERE c.id = %s AND l.pid <> pg_backend_pid())""",
+            [pk],
+        )
+        return cursor.fetchone()[0]
 
 
 def _private_worker(queue, smtp_port, log):
