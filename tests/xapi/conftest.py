@@ -353,6 +353,24 @@ class PrivateBroker:
                 return worker
         raise RuntimeError(f"worker {name} did not answer a ping in 60 s")
 
+    def idle(self) -> bool:
+        """Nothing waits in the queue and no live worker holds a task, running or prefetched
+        (a solo worker answers only between tasks)."""
+        import redis
+        from django.conf import settings
+
+        from elearning.celery import app
+
+        if redis.Redis.from_url(self.url).llen(settings.CELERY_TASK_DEFAULT_QUEUE):
+            return False
+        live = sum(worker.poll() is None for worker in self.workers)
+        inspect = app.control.inspect(timeout=1.0, limit=live)
+        reserved = inspect.reserved() or {}
+        active = inspect.active() or {}
+        return len(reserved) == len(active) == live and not any(
+            [*reserved.values(), *active.values()]
+        )
+
     def close(self) -> None:
         for worker in self.workers:
             stop_process(worker)
