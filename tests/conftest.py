@@ -49,6 +49,19 @@ def _postgres_under_ci():
         pytest.fail("CI=true: the tests must run against PostgreSQL", pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database with the site skeleton built once and committed, so that tests in a
+    transaction (the ``db`` fixture) share it and roll back only their own changes.
+
+    pytest-django runs transactional tests after the others; each of them empties every table
+    when it ends, and ``site`` builds the skeleton again for the next one."""
+    from elearning.core.services import site_setup
+
+    with django_db_blocker.unblock():
+        site_setup()
+
+
 @pytest.fixture
 def site(db):
     """The skeleton every installation has: organisations, home and catalogue pages in
@@ -56,8 +69,11 @@ def site(db):
     from courses.models import HomePage
     from elearning.core.services import site_setup
 
-    site_setup()
-    return HomePage.objects.get(locale__language_code="sv")
+    home = HomePage.objects.filter(locale__language_code="sv").first()
+    if home is None:
+        site_setup()
+        home = HomePage.objects.get(locale__language_code="sv")
+    return home
 
 
 @pytest.fixture

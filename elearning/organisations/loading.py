@@ -17,26 +17,53 @@ def _rows(name: str) -> list[dict]:
 
 
 def organisations_load(*, county_model, organisation_model) -> int:
-    """Create or update every county and organisation; returns the number of organisations."""
-    counties = {}
-    for row in _rows("counties.csv"):
-        county, _ = county_model.objects.update_or_create(
-            code=row["code"], defaults={"name": row["county_name"]}
-        )
-        counties[row["code"]] = county
+    """Create or update every county and organisation; returns the number of organisations.
 
-    wanted = []
-    for row in _rows("counties.csv"):
-        county = counties[row["code"]]
-        wanted.append(("region", row["code"], row["region_name"], county))
-        wanted.append(("county_board", row["code"], row["county_board_name"], county))
+    One read, at most one insert and one update per table (it runs on every deploy and after
+    every flush of the test database).
+    """
+    county_rows = _rows("counties.csv")
+    counties = _upsert(
+        county_model,
+        {(row["code"],): {"name": row["county_name"]} for row in county_rows},
+        key=("code",),
+    )
+    wanted = {}
+    for row in county_rows:
+        county = counties[(row["code"],)].pk
+        wanted["region", row["code"]] = {"name": row["region_name"], "county_id": county}
+        wanted["county_board", row["code"]] = {
+            "name": row["county_board_name"],
+            "county_id": county,
+        }
     for row in _rows("municipalities.csv"):
-        wanted.append(("municipality", row["code"], row["name"], counties[row["code"][:2]]))
+        wanted["municipality", row["code"]] = {
+            "name": row["name"],
+            "county_id": counties[(row["code"][:2],)].pk,
+        }
     for row in _rows("national.csv"):
-        wanted.append((row["kind"], row["code"], row["name"], None))
-
-    for kind, code, name, county in wanted:
-        organisation_model.objects.update_or_create(
-            kind=kind, code=code, defaults={"name": name, "county": county}
-        )
+        wanted[row["kind"], row["code"]] = {"name": row["name"], "county_id": None}
+    _upsert(organisation_model, wanted, key=("kind", "code"))
     return len(wanted)
+
+
+def _upsert(model, wanted: dict[tuple, dict], *, key: tuple[str, ...]) -> dict[tuple, object]:
+    """Rows of ``model`` matching ``wanted`` (key values → field values), inserted or updated
+    where they differ; returns them by key."""
+    existing = {tuple(getattr(obj, f) for f in key): obj for obj in model.objects.all()}
+    fields = sorted({field for values in wanted.values() for field in values})
+    new, changed = [], []
+    for values_key, values in wanted.items():
+        obj = existing.get(values_key)
+        if obj is None:
+            obj = model(**dict(zip(key, values_key, strict=True)), **values)
+            new.append(obj)
+            existing[values_key] = obj
+        elif any(getattr(obj, field) != value for field, value in values.items()):
+            for field, value in values.items():
+                setattr(obj, field, value)
+            changed.append(obj)
+    model.objects.bulk_create(new)
+    if changed:
+        model.objects.bulk_update(changed, fields)
+    return existing

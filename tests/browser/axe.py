@@ -1,4 +1,5 @@
-"""axe-core in the page: zero WCAG 2.1 A/AA violations, reported readably when there are some."""
+"""Accessibility in the browser: axe-core in the page (zero WCAG 2.1 A/AA violations,
+reported readably when there are some) and moving by keyboard alone."""
 
 from pathlib import Path
 
@@ -21,3 +22,12 @@ def assert_accessible(page) -> None:
     ]
     assert not problems, f"axe-core found on {page.url}:\n" + "\n".join(problems)
     assert result["passes"], "axe-core ran no rule at all"
+
+
+def tab_to(page, locator, limit=80):
+    """Press Tab until ``locator`` has the focus: the keyboard is the only input."""
+    for _ in range(limit):
+        if locator.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"could not reach {locator} by Tab")

@@ -18,7 +18,7 @@ from progress.certificates.tasks import certificate_deliver
 from progress.models import Certificate, Enrolment
 from progress.services import lesson_complete
 from quizzes.services import attempt_start, attempt_submit
-from tests.browser.axe import assert_accessible
+from tests.browser.axe import assert_accessible, tab_to
 from tests.certificates.conftest import pdf_qr_codes, pdf_text
 from tests.quizzes.conftest import perfect
 
@@ -33,15 +33,6 @@ def post_data(attempt) -> QueryDict:
     for key, value in perfect(attempt).items():
         data.setlist(key, value if isinstance(value, list) else [value])
     return data
-
-
-def tab_to(page, locator, limit=80):
-    """Press Tab until ``locator`` has the focus: the keyboard is the only input."""
-    for _ in range(limit):
-        if locator.evaluate("element => element === document.activeElement"):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"could not reach {locator} by Tab")
 
 
 def claim_row(page, term: str):

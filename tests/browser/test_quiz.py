@@ -7,7 +7,7 @@ from django.test import Client
 
 from courses.models import ModulePage
 from progress.services import enrolment_create
-from tests.browser.axe import assert_accessible
+from tests.browser.axe import assert_accessible, tab_to
 from tests.factories import course_tree, quiz_in
 
 pytestmark = pytest.mark.browser
@@ -33,15 +33,6 @@ def quiz_page(request, page, live_server, site, make_user):
         ]
     )
     return quiz_page
-
-
-def tab_to(page, locator, limit=80):
-    """Press Tab until ``locator`` has the focus: the keyboard is the only input."""
-    for _ in range(limit):
-        if locator.evaluate("element => element === document.activeElement"):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"could not reach {locator} by Tab")
 
 
 def test_every_question_type_by_keyboard_with_a_break_in_the_middle(page, live_server, quiz_page):
