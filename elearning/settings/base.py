@@ -41,7 +41,7 @@ CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
 CERTIFICATE_RETIRED_KEYS = os.environ.get("CERTIFICATE_RETIRED_KEYS", "")
 CERTIFICATE_KEY_FILE = VAR_DIR / "certificate-signing-key"
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAIL_SITE_NAME = "Folkhälsokollen"
+WAGTAIL_SITE_NAME = "Folkhälsoakademin"
 
 INSTALLED_APPS = [
     # Our apps come first so that their templates override Wagtail's and Django's.
@@ -185,7 +185,7 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Folkhälsokollen <noreply@localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Folkhälsoakademin <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache ---------------------------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import smtplib
 from datetime import date, timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core import signing
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -44,13 +46,19 @@ def digest_recipients(month: str):
     )
 
 
-@shared_task
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=60,
+    retry_backoff_max=60 * 60,
+    retry_jitter=True,
+    max_retries=12,
+)
 def digest_send(*, user_id: int, today: str | None = None) -> bool:
     """Send one manager the digest of the month before ``today`` (ISO date; default: now),
-    once: the month is claimed with a conditional UPDATE, so two runs at once send one
-    e-mail, and the e-mail is queued only when that claim commits."""
-    from elearning.core.tasks import email_send
-
+    once. The month is claimed with a conditional UPDATE and the e-mail sent in the same
+    transaction: two runs at once send one e-mail, and an SMTP failure undoes the claim and
+    retries the task (for about half a day), so a digest is neither lost nor sent twice
+    (short of a crash between the server's acceptance and the commit)."""
     month, start, end = previous_month(date.fromisoformat(today) if today else timezone.localdate())
     with transaction.atomic():
         user = User.objects.filter(pk=user_id, is_active=True, digest_opt_out=False).first()
@@ -81,18 +89,19 @@ def digest_send(*, user_id: int, today: str | None = None) -> bool:
             }
             subject = render_to_string("reports/email/digest_subject.txt", context).strip()
             body = render_to_string("reports/email/digest.txt", context)
-        transaction.on_commit(lambda: email_send.delay(subject=subject, body=body, to=[user.email]))
+        EmailMessage(subject=subject, body=body, to=[user.email]).send()
     return True
 
 
 @shared_task
 def digests_send(*, today: str | None = None) -> int:
-    """Send every manager the digest of the month just ended (beat, on the 1st); running it
-    again sends nothing more. Returns how many were sent."""
-    month, _start, _end = previous_month(
-        date.fromisoformat(today) if today else timezone.localdate()
-    )
-    return sum(
-        digest_send(user_id=pk, today=today)
-        for pk in digest_recipients(month).values_list("pk", flat=True)
-    )
+    """Queue the digest of the month just ended for every manager who has not had it (beat,
+    on the 1st): one task each, retried on its own. Returns how many were queued; running it
+    again queues only what is still unsent."""
+    today = today or timezone.localdate().isoformat()
+    month, _start, _end = previous_month(date.fromisoformat(today))
+    queued = 0
+    for pk in digest_recipients(month).values_list("pk", flat=True):
+        digest_send.delay(user_id=pk, today=today)
+        queued += 1
+    return queued

@@ -2,12 +2,14 @@
 scope's figures; opt-out by a signed link; nothing twice, also when two runs overlap."""
 
 import re
+import smtplib
 import threading
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.utils import timezone
 
@@ -89,6 +91,34 @@ def test_the_opt_out_link_works_without_signing_in(
     assert User.objects.get(pk=managers["county"].pk).digest_opt_out
     assert digests_send() == 1  # only Malmö's manager now
     assert client.get(path.replace("/digest/", "/digest/x")).status_code == 400
+
+
+class FlakySmtpBackend(EmailBackend):
+    """The mail relay refuses the first ``failures`` messages, then accepts (into the outbox)."""
+
+    failures = 0
+
+    def send_messages(self, messages):
+        if FlakySmtpBackend.failures:
+            FlakySmtpBackend.failures -= 1
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db
+def test_an_smtp_failure_leaves_the_month_unsent_and_the_retry_sends_it(managers, settings):
+    settings.EMAIL_BACKEND = "tests.reports.test_digest.FlakySmtpBackend"
+    malmo = User.objects.filter(pk=managers["malmo"].pk)
+    FlakySmtpBackend.failures = 1
+    with pytest.raises(smtplib.SMTPException):  # called directly: no retry, the error shows
+        digest_send(user_id=malmo.get().pk)
+    assert malmo.get().digest_sent_for == "" and not mail.outbox
+
+    FlakySmtpBackend.failures = 2  # as the worker runs it: retried until the relay accepts
+    result = digest_send.apply(kwargs={"user_id": malmo.get().pk})
+    assert result.get() is True
+    assert [m.to for m in mail.outbox] == [["malmo@example.org"]]
+    assert malmo.get().digest_sent_for == f"{MONTH_START:%Y-%m}"
 
 
 @pytest.mark.django_db(transaction=True)
