@@ -2,28 +2,26 @@
 
 CSV: UTF-8 with a byte-order mark (so Excel reads å, ä, ö right), ``;`` between fields
 (what Excel expects with Swedish regional settings, where the comma is the decimal sign),
-written row by row through a ``StreamingHttpResponse``. XLSX: openpyxl's write-only workbook,
-which keeps only the current row in memory, saved to an anonymous temporary file and sent
-with ``FileResponse`` (the file disappears when the response closes it).
+written row by row through a ``StreamingHttpResponse``. XLSX: written a row at a time by
+``xlsx.xlsx_write`` into an anonymous temporary file, sent with ``FileResponse`` (with its
+length; the file disappears when the response closes it).
 
 Formula injection: a text cell starting with = + - @ tab or carriage return would be run as a
-formula by a spreadsheet. In CSV such text gets a leading apostrophe; in XLSX it is stored
-as a string cell (never a formula). Numbers and dates stay numbers and dates.
+formula by a spreadsheet. In CSV such text gets a leading apostrophe; in XLSX all text is an
+inline string cell (never a formula). Numbers and dates stay numbers and dates.
 """
 
 from __future__ import annotations
 
 import csv
-import re
 import tempfile
 from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.http import FileResponse, StreamingHttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from .tables import Table
+from .xlsx import xlsx_write
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_DELIMITER = ";"
@@ -70,27 +68,9 @@ def csv_response(table: Table, filename: str) -> StreamingHttpResponse:
     return response
 
 
-def _xlsx_cell(sheet, value):
-    if isinstance(value, str | type(None) | int | float | date) and not isinstance(value, bool):
-        cell = WriteOnlyCell(sheet, value=value)
-    else:
-        cell = WriteOnlyCell(sheet, value=str(value))
-    if isinstance(cell.value, str):
-        # openpyxl would take text starting with "=" for a formula; force a string cell.
-        cell.data_type = "s"
-    return cell
-
-
 def xlsx_response(table: Table, filename: str) -> FileResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(
-        title=re.sub(r"[\\/?*\[\]:]", "-", str(table.caption))[:31] or "Report"
-    )
-    sheet.append([_xlsx_cell(sheet, header) for header in table.headers()])
-    for row in table.export_rows():
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
     handle = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(handle)
+    xlsx_write(handle, title=str(table.caption), headers=table.headers(), rows=table.export_rows())
     handle.seek(0)
     return FileResponse(
         handle, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE
