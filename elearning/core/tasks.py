@@ -10,9 +10,12 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
+# What a mail relay that is down, refusing or slow raises: worth another try later.
+MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
+
 
 @shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=MAIL_ERRORS,
     retry_backoff=30,
     retry_backoff_max=30 * 60,
     retry_jitter=True,

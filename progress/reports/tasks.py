@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import smtplib
 from datetime import date, timedelta
 
 from celery import shared_task
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from elearning.accounts.models import User
+from elearning.core.tasks import MAIL_ERRORS
 
 from .scope import manager_scope
 from .selectors import digest
@@ -47,7 +47,7 @@ def digest_recipients(month: str):
 
 
 @shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=MAIL_ERRORS,
     retry_backoff=60,
     retry_backoff_max=60 * 60,
     retry_jitter=True,
