@@ -6,16 +6,18 @@ import signal
 import subprocess
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
+from django.utils import timezone
 
 from courses.models import LessonPage
 from progress.certificates import services as certificate_services
 from progress.certificates import signing
+from progress.certificates.claims import claim_build
 from progress.certificates.tasks import (
     certificate_deliver,
     certificate_render,
@@ -41,15 +43,27 @@ def test_completion_issues_one_signed_certificate_with_the_whole_claim(site, lea
     assert claim["learner"]["name"] == "Åsa Öberg-Lind"
     assert claim["course"]["title"] == course.title
     assert claim["course"]["revision"] == course.live_revision_id
-    assert claim["completed_on"] == enrolment.completed_at.date().isoformat()
+    completed = timezone.localdate(enrolment.completed_at)  # the day in Sweden, not in UTC
+    assert claim["completed_on"] == completed.isoformat()
     assert claim["score_percent"] is None  # the course has no final test
     assert claim["course"]["estimated_minutes"] > 0
     assert claim["issuer"]["name"] == "Folkhälsoakademin"
     assert claim["language"] == "sv"
-    completed = enrolment.completed_at.date()
-    assert claim["expires_on"] == completed.replace(year=completed.year + 2).isoformat()
+    in_two_years = completed.replace(year=completed.year + 2, day=min(completed.day, 28))
+    assert claim["expires_on"][:8] == in_two_years.isoformat()[:8]  # same month, 2 years on
     assert signing.verify(claim, certificate.key_id, certificate.signature)
     assert LearningEvent.objects.filter(kind="certificate_issued").count() == 1
+
+
+def test_the_completion_date_is_the_swedish_calendar_day(site, learner):
+    """Completed at 23:30 UTC on 22 November is 23 November in Sweden (00:30 CET)."""
+    course, enrolment = course_complete(learner, certificate_validity_months=1)
+    enrolment.completed_at = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
+    claim = claim_build(
+        enrolment=enrolment, course=course, code="a" * 32, issued_at=timezone.now(), issuer="F"
+    )
+    assert claim["completed_on"] == "2026-11-23"
+    assert claim["expires_on"] == "2026-12-23"
 
 
 def test_completing_twice_issues_once(site, learner):
