@@ -45,14 +45,15 @@ class Table:
     note: str = ""  # a sentence under the caption (e.g. what suppression means here)
 
     def export_rows(self) -> Iterable[list]:
-        """Raw values (numbers stay numbers); a suppressed row says so in each figure cell."""
+        """Raw values (numbers stay numbers, date-times local and naive); a suppressed row
+        says so in each figure cell."""
+        zone = timezone.get_current_timezone()  # once, not per cell: it is a context lookup
+        suppressed = str(SUPPRESSED)
         for row in self.rows:
             if row.suppressed:
-                yield row.values[: row.labels] + [str(SUPPRESSED)] * (
-                    len(self.columns) - row.labels
-                )
+                yield row.values[: row.labels] + [suppressed] * (len(self.columns) - row.labels)
             else:
-                yield [_export_value(value) for value in row.values]
+                yield [_export_value(value, zone) for value in row.values]
 
     def headers(self) -> list[str]:
         return [str(column.label) for column in self.columns]
@@ -99,11 +100,12 @@ class Table:
                 yield column, "none", self.link(sort=column.sort)
 
 
-def _export_value(value):
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
-    if isinstance(value, float):
+def _export_value(value, zone):
+    kind = type(value)
+    if kind is float:
         return round(value, 1)
+    if kind is datetime:
+        return value.astimezone(zone).replace(tzinfo=None, microsecond=0)
     return value
 
 

@@ -89,15 +89,18 @@ def column_letters(index: int) -> str:
 
 def _text(ref: str, value: str, style: int = 0) -> str:
     styled = f' s="{style}"' if style else ""
-    text = escape(_NOT_XML.sub("", value))
+    text = escape(_NOT_XML.sub("", value) if _NOT_XML.search(value) else value)
     return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 def _cell(ref: str, value) -> str:
-    if value is None or value == "":
+    kind = type(value)  # exact types first: this runs for every cell of a national export
+    if kind is str:
+        return _text(ref, value) if value else ""
+    if kind is int or (kind is float and math.isfinite(value)):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    if value is None:
         return ""
-    if isinstance(value, str):
-        return _text(ref, value)
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | Decimal) or (isinstance(value, float) and math.isfinite(value)):
