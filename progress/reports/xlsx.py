@@ -103,7 +103,11 @@ def _cell(ref: str, value) -> str:
         return ""
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | Decimal) or (isinstance(value, float) and math.isfinite(value)):
+    if (
+        isinstance(value, int)
+        or (isinstance(value, Decimal) and value.is_finite())
+        or (isinstance(value, float) and math.isfinite(value))
+    ):
         return f'<c r="{ref}"><v>{value}</v></c>'
     if isinstance(value, datetime) and value.tzinfo is None:
         serial = (value - _EXCEL_EPOCH).total_seconds() / 86400

@@ -22,7 +22,7 @@ def test_values_keep_their_types_and_text_is_never_a_formula():
     rows = [
         ["=HYPERLINK(\"http://evil.example\",\"x\")", 3, 66.7, Decimal("12.5"), True,
          date(2026, 3, 1), datetime(2026, 3, 1, 14, 30), None],
-        ["Åsa <Öberg> & \"Co\"\x07", -1, math.nan, Decimal("0"), False,
+        ["Åsa <Öberg> & \"Co\"\x07", -1, math.nan, Decimal("NaN"), False,
          date(1900, 3, 1), datetime(2030, 12, 31, 23, 59), ""],
     ]  # fmt: skip
     sheet = written(headers, rows).active
@@ -33,7 +33,7 @@ def test_values_keep_their_types_and_text_is_never_a_formula():
         datetime(2026, 3, 1), datetime(2026, 3, 1, 14, 30), None,
     ]  # fmt: skip
     assert values[2] == [
-        'Åsa <Öberg> & "Co"', -1, "nan", 0, False,
+        'Åsa <Öberg> & "Co"', -1, "nan", "NaN", False,
         datetime(1900, 3, 1), datetime(2030, 12, 31, 23, 59), None,
     ]  # fmt: skip
     cells = [cell for row in sheet.iter_rows() for cell in row]
