@@ -57,8 +57,8 @@ def digest_send(*, user_id: int, today: str | None = None) -> bool:
     """Send one manager the digest of the month before ``today`` (ISO date; default: now),
     once. The month is claimed with a conditional UPDATE and the e-mail sent in the same
     transaction: two runs at once send one e-mail, and an SMTP failure undoes the claim and
-    retries the task (for about half a day), so a digest is neither lost nor sent twice
-    (short of a crash between the server's acceptance and the commit)."""
+    retries the task (12 times, with backoff up to an hour), so a digest is neither lost nor
+    sent twice (short of a crash between the server's acceptance and the commit)."""
     month, start, end = previous_month(date.fromisoformat(today) if today else timezone.localdate())
     with transaction.atomic():
         user = User.objects.filter(pk=user_id, is_active=True, digest_opt_out=False).first()

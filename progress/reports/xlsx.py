@@ -3,9 +3,9 @@ formatting.
 
 openpyxl builds a cell object for every value and took 38 s for the 136,000-row learner list
 of a national manager (`make bench-reports`); this writes the sheet's XML directly into the
-zip file, a row at a time, in about a second. It writes only what an export needs: one sheet,
-a bold frozen header row, text, numbers, booleans, dates and date-times (Office Open XML,
-ECMA-376 part 1, SpreadsheetML).
+zip file, a row at a time, about 7× faster (4 s for as many rows here). It writes only what an
+export needs: one sheet, a bold frozen header row, text, numbers, booleans, dates and
+date-times (Office Open XML, ECMA-376 part 1, SpreadsheetML).
 
 Text is always an inline string (``t="inlineStr"``): a spreadsheet never evaluates it, so text
 starting with ``=`` stays text, whatever it says.
