@@ -90,6 +90,39 @@ def make_user(site):
     return make
 
 
+def at_once(work, times: int = 4, expected: tuple[type[Exception], ...] = ()) -> list:
+    """Run ``work`` in ``times`` threads released together by a barrier, each on its own
+    database connection (closed afterwards), as parallel requests would. Returns what each
+    returned, or raised if the exception is one of ``expected``, in the order they finished;
+    any other exception fails the test."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(times)
+    outcomes, unexpected = [], []
+
+    def run():
+        barrier.wait()
+        try:
+            outcomes.append(work())
+        except expected as error:
+            outcomes.append(error)
+        except Exception as error:  # noqa: BLE001 - re-raised in the test's thread below
+            unexpected.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if unexpected:
+        raise unexpected[0]
+    return outcomes
+
+
 # --- Redis and a real Celery worker ----------------------------------------------------------
 
 

@@ -110,20 +110,30 @@ def delete_account(request):
     return render(request, "accounts/delete_account.html", {"form": form})
 
 
+def signed_opt_out(request, token: str, *, salt: str, field: str, template: str):
+    """The page behind an opt-out link in an e-mail, without signing in: ``token`` is the
+    user's id signed with ``salt``; a GET asks (and says if it is already done), a POST sets
+    the user's boolean ``field``; a tampered or unknown token gets 400 and changes nothing."""
+    try:
+        user = User.objects.filter(pk=signing.loads(token, salt=salt)).first()
+    except signing.BadSignature:
+        user = None
+    if user is None:
+        return render(request, template, {"invalid": True}, status=400)
+    done = getattr(user, field)
+    if request.method == "POST":
+        User.objects.filter(pk=user.pk).update(**{field: True})
+        done = True
+    return render(request, template, {"done": done})
+
+
 @require_http_methods(["GET", "POST"])
 def reminders_opt_out(request, token):
     """Stop reminder e-mails from the link in one, without signing in."""
-    try:
-        user_id = signing.loads(token, salt=REMINDER_OPT_OUT_SALT)
-    except signing.BadSignature:
-        return render(request, "accounts/reminders_opt_out.html", {"invalid": True}, status=400)
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        return render(request, "accounts/reminders_opt_out.html", {"invalid": True}, status=400)
-    done = False
-    if request.method == "POST":
-        User.objects.filter(pk=user.pk).update(reminders_opt_out=True)
-        done = True
-    return render(
-        request, "accounts/reminders_opt_out.html", {"done": done or user.reminders_opt_out}
+    return signed_opt_out(
+        request,
+        token,
+        salt=REMINDER_OPT_OUT_SALT,
+        field="reminders_opt_out",
+        template="accounts/reminders_opt_out.html",
     )

@@ -2,7 +2,7 @@
 it after a content change, and see those still waiting for their PDF or e-mail."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import permission_required
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,13 +16,8 @@ from .tasks import MAX_ATTEMPTS, undelivered
 PERMISSION = "progress.change_certificate"
 
 
-def _check(request):
-    if not request.user.has_perm(PERMISSION):
-        raise PermissionDenied
-
-
+@permission_required(PERMISSION, raise_exception=True)
 def certificate_list(request):
-    _check(request)
     query = request.GET.get("q", "").strip()[:100]
     certificates = Certificate.objects.select_related("enrolment__user").order_by("-issued_at")
     if query:
@@ -47,8 +42,8 @@ def certificate_list(request):
 
 
 @require_POST
+@permission_required(PERMISSION, raise_exception=True)
 def revoke(request, pk: int):
-    _check(request)
     certificate = get_object_or_404(Certificate, pk=pk)
     try:
         certificate_revoke(
@@ -62,8 +57,8 @@ def revoke(request, pk: int):
 
 
 @require_POST
+@permission_required(PERMISSION, raise_exception=True)
 def reissue(request, pk: int):
-    _check(request)
     certificate = get_object_or_404(Certificate, pk=pk)
     try:
         certificate_reissue(certificate=certificate, by=request.user)

@@ -7,7 +7,6 @@ from datetime import date
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
@@ -20,7 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from courses.models import CoursePage
 from courses.selectors import course_outline
-from elearning.accounts.models import RoleCategory, User
+from elearning.accounts.models import RoleCategory
+from elearning.accounts.views import signed_opt_out
 from elearning.organisations.models import County, Organisation
 
 from . import charts, exports, selectors
@@ -470,15 +470,10 @@ def learners(request, *, scope, form):
 @require_http_methods(["GET", "POST"])
 def digest_opt_out(request, token):
     """Stop the monthly report digest from the link in one, without signing in."""
-    try:
-        user_id = signing.loads(token, salt=DIGEST_OPT_OUT_SALT)
-    except signing.BadSignature:
-        return render(request, "reports/digest_opt_out.html", {"invalid": True}, status=400)
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        return render(request, "reports/digest_opt_out.html", {"invalid": True}, status=400)
-    done = user.digest_opt_out
-    if request.method == "POST":
-        User.objects.filter(pk=user.pk).update(digest_opt_out=True)
-        done = True
-    return render(request, "reports/digest_opt_out.html", {"done": done})
+    return signed_opt_out(
+        request,
+        token,
+        salt=DIGEST_OPT_OUT_SALT,
+        field="digest_opt_out",
+        template="reports/digest_opt_out.html",
+    )

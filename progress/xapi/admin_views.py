@@ -1,7 +1,7 @@
 """xAPI delivery health for operators in the Wagtail admin, with retrying of failed statements."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,13 +14,8 @@ from .selectors import delivery_health
 PERMISSION = "progress.change_learningrecordstore"
 
 
-def _check(request):
-    if not request.user.has_perm(PERMISSION):
-        raise PermissionDenied
-
-
+@permission_required(PERMISSION, raise_exception=True)
 def health(request):
-    _check(request)
     failed = (
         OutboxStatement.objects.filter(status=OutboxStatement.Status.FAILED)
         .select_related("lrs", "event")
@@ -39,9 +34,9 @@ def health(request):
 
 
 @require_POST
+@permission_required(PERMISSION, raise_exception=True)
 def retry_failed(request, lrs_id):
     """Put the failed statements of an LRS back in the queue and lift a pause."""
-    _check(request)
     store = get_object_or_404(LearningRecordStore, pk=lrs_id)
     count = store.outbox.filter(status=OutboxStatement.Status.FAILED).update(
         status=OutboxStatement.Status.PENDING, attempts=0, next_attempt_at=timezone.now()

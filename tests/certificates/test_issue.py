@@ -4,7 +4,6 @@ import base64
 import os
 import signal
 import subprocess
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -26,7 +25,7 @@ from progress.certificates.tasks import (
 )
 from progress.models import Certificate, Enrolment, LearningEvent
 from progress.services import enrolment_create, lesson_complete
-from tests.conftest import ROOT, celery_worker_command, database_url
+from tests.conftest import ROOT, at_once, celery_worker_command, database_url
 from tests.factories import course_tree
 
 from .conftest import course_complete, pdf_text
@@ -126,27 +125,10 @@ def test_parallel_completions_and_deliveries_give_one_certificate_and_one_email(
     course, lessons = course_tree(modules=1, lessons_per_module=1)
     learner = make_user()
     enrolment_create(user=learner, course=course)
-    barrier = threading.Barrier(4)
-
-    def in_thread(work):
-        def run():
-            barrier.wait()
-            try:
-                work()
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
     lesson = LessonPage.objects.get(pk=lessons[0].pk)
-    in_thread(lambda: lesson_complete(user=learner, lesson=lesson))
+    at_once(lambda: lesson_complete(user=learner, lesson=lesson))
     certificate = Certificate.objects.get()
-    barrier.reset()
-    in_thread(lambda: certificate_deliver.apply(args=[certificate.pk]))
+    at_once(lambda: certificate_deliver.apply(args=[certificate.pk]))
     certificate_deliver.apply(args=[certificate.pk])  # and the sweeper's turn after them
     assert Certificate.objects.count() == 1
     assert LearningEvent.objects.filter(kind="certificate_issued").count() == 1

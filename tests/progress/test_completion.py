@@ -1,6 +1,5 @@
 """Lesson, module and course completion: once, atomically, keyed on translation_key."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -9,6 +8,7 @@ from django.db import connection
 from courses.models import LessonPage, ModulePage
 from progress.models import Enrolment, LearningEvent, LessonProgress, ModuleCompletion
 from progress.services import ProgressError, enrolment_create, lesson_complete, lesson_view
+from tests.conftest import at_once
 from tests.factories import course_tree, lesson_body
 
 pytestmark = pytest.mark.django_db
@@ -60,20 +60,7 @@ def test_parallel_requests_complete_once(make_user, site):
     course, lessons = course_tree(modules=1, lessons_per_module=1)
     user = make_user()
     enrolment_create(user=user, course=course)
-    barrier = threading.Barrier(4)
-
-    def complete():
-        barrier.wait()
-        try:
-            lesson_complete(user=user, lesson=LessonPage.objects.get(pk=lessons[0].pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=complete) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(lambda: lesson_complete(user=user, lesson=LessonPage.objects.get(pk=lessons[0].pk)))
     assert (events("lesson_completed"), events("module_completed"), events("course_completed")) == (
         1,
         1,

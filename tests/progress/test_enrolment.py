@@ -1,13 +1,12 @@
 """Enrolling and leaving; only enrolled learners open lessons."""
 
-import threading
-
 import pytest
 from django.db import connection
 from django.test import Client
 
 from progress.models import Enrolment, LearningEvent
 from progress.services import enrolment_create
+from tests.conftest import at_once
 from tests.factories import course_tree
 
 pytestmark = pytest.mark.django_db
@@ -39,20 +38,7 @@ def test_parallel_enrolments_make_one(make_user, site):
         pytest.skip("row locks need PostgreSQL")
     course, _ = course_tree()
     user = make_user()
-    barrier = threading.Barrier(4)
-
-    def enrol():
-        barrier.wait()
-        try:
-            enrolment_create(user=user, course=course)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=enrol) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(lambda: enrolment_create(user=user, course=course))
     assert Enrolment.objects.count() == 1
     assert LearningEvent.objects.filter(kind="enrolled").count() == 1
 

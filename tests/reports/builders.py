@@ -12,51 +12,22 @@ from elearning.accounts.models import User
 from progress.certificates.models import Certificate
 from progress.models import Enrolment, LessonProgress, ModuleCompletion
 from quizzes.models import Attempt
-from tests.factories import every_question
+from tests.factories import course_tree, every_question
 
 NOW = timezone.now()
 
 
-def fast_course(slug="rapport", title="Kurs rapport"):
-    """A live course with two modules of two lessons and a final test, added straight to
-    the tree (no revisions: reports read only live pages and keys, and this is fast)."""
+def fast_course(slug="rapport"):
+    """A live course with two modules of two lessons and a final test, without revisions
+    (reports read only live pages and keys, and this is fast)."""
     from wagtail.models import Locale
 
-    from courses.models import CourseCataloguePage, CoursePage, LessonPage, QuizPage
+    from courses.models import QuizPage
     from quizzes.models import Quiz
-    from tests.factories import lesson_body
 
+    course, lessons = course_tree(modules=2, lessons_per_module=2, slug=slug, revisions=False)
+    modules = list(ModulePage.objects.child_of(course).order_by("path"))
     locale = Locale.objects.get(language_code="sv")
-    catalogue = CourseCataloguePage.objects.get(locale=locale)
-    course = catalogue.add_child(
-        instance=CoursePage(
-            title=title,
-            slug=slug,
-            summary="En kurs.",
-            learning_objectives="<ul><li>Mål.</li></ul>",
-            intended_audience="Strateger",
-            audiences=["official"],
-            locale=locale,
-        )
-    )
-    modules, lessons = [], []
-    for m in (1, 2):
-        module = course.add_child(
-            instance=ModulePage(title=f"Modul {m}", slug=f"{slug}-modul-{m}", locale=locale)
-        )
-        modules.append(module)
-        for n in (1, 2):
-            lessons.append(
-                module.add_child(
-                    instance=LessonPage(
-                        title=f"Lektion {m}.{n}",
-                        slug=f"{slug}-lektion-{m}-{n}",
-                        estimated_minutes=5,
-                        body=lesson_body(),
-                        locale=locale,
-                    )
-                )
-            )
     quiz = Quiz.objects.create(
         title="Slutprov", questions=json.dumps(every_question()[2:3]), locale=locale
     )

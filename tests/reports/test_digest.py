@@ -3,7 +3,6 @@ scope's figures; opt-out by a signed link; nothing twice, also when two runs ove
 
 import re
 import smtplib
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from elearning.accounts.models import User
 from elearning.celery import app
 from progress.models import Enrolment
 from progress.reports.tasks import digest_send, digests_send
+from tests.conftest import at_once
 
 TODAY = timezone.localdate()
 MONTH_START = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
@@ -125,21 +125,7 @@ def test_an_smtp_failure_leaves_the_month_unsent_and_the_retry_sends_it(managers
 def test_two_runs_at_once_send_once(managers, eager_tasks):
     if connection.vendor != "postgresql":
         pytest.skip("row locking needs PostgreSQL")
-    barrier = threading.Barrier(2)
-    results = []
-
-    def run():
-        barrier.wait()
-        try:
-            results.append(digest_send(user_id=managers["malmo"].pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(lambda: digest_send(user_id=managers["malmo"].pk), times=2)
     assert sorted(results) == [False, True]
     assert len(mail.outbox) == 1
 
