@@ -54,7 +54,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from bench.lessons import REPO_DIR, SETTINGS, BenchError, bench_main, manage
+from bench.lessons import REPO_DIR, SETTINGS, BenchError, bench_learners, bench_main, manage
 from bench.xapi import redis_start
 from tests.conftest import celery_worker_command
 from tests.xapi.conftest import free_port, stop_process
@@ -164,26 +164,16 @@ def database_drop() -> None:
 def learners_complete(course, lessons, prefix: str, count: int, deliver: bool) -> list[int]:
     """``count`` learners enrol and complete the course; returns their certificates' ids.
     Without ``deliver`` the on-commit delivery requests are switched off."""
-    from elearning.accounts.models import User
-    from elearning.organisations.models import Organisation
     from progress.certificates import services
     from progress.models import Certificate
     from progress.services import enrolment_create, lesson_complete
 
-    organisation = Organisation.objects.get(kind="municipality", code="0180")
     asked = services.delivery_request
     if not deliver:
         services.delivery_request = lambda certificate_ids: None
     try:
         emails = []
-        for n in range(count):
-            user = User.objects.create_user(
-                f"{prefix}-{n:05d}@example.org",
-                None,
-                first_name="Bench",
-                last_name=f"Learner {n}",
-                organisation=organisation,
-            )
+        for user in bench_learners(prefix, count):
             enrolment_create(user=user, course=course)
             for lesson in lessons:
                 lesson_complete(user=user, lesson=lesson)

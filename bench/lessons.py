@@ -167,6 +167,23 @@ def lesson_in_process() -> LessonSetup:
     return LessonSetup(url, lesson.title, cookies, counts[0], counts[1])
 
 
+def bench_learners(prefix: str, count: int):
+    """``count`` new learners working in Stockholm (``{prefix}-NNNNN@example.org``, no
+    password), created one at a time as they are used."""
+    from elearning.accounts.models import User
+    from elearning.organisations.models import Organisation
+
+    organisation = Organisation.objects.get(kind="municipality", code="0180")
+    for n in range(count):
+        yield User.objects.create_user(
+            f"{prefix}-{n:05d}@example.org",
+            None,
+            first_name="Bench",
+            last_name=f"Learner {n}",
+            organisation=organisation,
+        )
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))

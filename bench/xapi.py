@@ -46,7 +46,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.lessons import REPO_DIR, SETTINGS, BenchError, bench_main, manage
+from bench.lessons import REPO_DIR, SETTINGS, BenchError, bench_learners, bench_main, manage
 from tests.conftest import celery_worker_command
 from tests.xapi.conftest import (
     RALPH_PYTHON,
@@ -128,9 +128,7 @@ def worker_start(env: dict[str, str], log_path: Path) -> subprocess.Popen:
 
 def generate(learners: int):
     """Learners' statements in the outbox of an LRS row, with no delivery asked for."""
-    from elearning.accounts.models import User
     from elearning.core.services import site_setup
-    from elearning.organisations.models import Organisation
     from progress.models import LearningRecordStore
     from progress.services import enrolment_create, enrolment_leave, lesson_complete, lesson_view
     from progress.xapi import outbox
@@ -141,18 +139,10 @@ def generate(learners: int):
     store = LearningRecordStore.objects.create(
         name="bench-ralph", endpoint="http://127.0.0.1:9/xAPI/", username="", password=""
     )
-    organisation = Organisation.objects.get(kind="municipality", code="0180")
     asked = outbox.delivery_request
     outbox.delivery_request = lambda store_ids: None  # the clock has not started
     try:
-        for n in range(learners):
-            user = User.objects.create_user(
-                f"bench-xapi-{n:05d}@example.org",
-                None,
-                first_name="Bench",
-                last_name=f"Learner {n}",
-                organisation=organisation,
-            )
+        for user in bench_learners("bench-xapi", learners):
             enrolment_create(user=user, course=course)
             for lesson in lessons:
                 lesson_view(user=user, lesson=lesson)
