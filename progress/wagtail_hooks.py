@@ -95,6 +95,7 @@ def register_certificate_urls():
     return [
         path("certificates/", admin_views.certificate_list, name="certificates_admin"),
         path("certificates/<int:pk>/revoke/", admin_views.revoke, name="certificates_admin_revoke"),
+        path("certificates/<int:pk>/retry/", admin_views.retry, name="certificates_admin_retry"),
         path(
             "certificates/<int:pk>/reissue/",
             admin_views.reissue,

@@ -10,8 +10,13 @@ from django.views.decorators.http import require_POST
 
 from progress.models import Certificate
 
-from .services import CertificateError, certificate_reissue, certificate_revoke
-from .tasks import MAX_ATTEMPTS, undelivered
+from .services import (
+    CertificateError,
+    certificate_delivery_retry,
+    certificate_reissue,
+    certificate_revoke,
+)
+from .tasks import MAX_ATTEMPTS, failing
 
 PERMISSION = "progress.change_certificate"
 
@@ -33,9 +38,7 @@ def certificate_list(request):
             "page_title": _("Certificates"),
             "certificates": certificates[:100],
             "query": query,
-            "stuck": undelivered().filter(Q(render_attempts__gte=2) | Q(email_attempts__gte=2))[
-                :50
-            ],
+            "stuck": failing().order_by("-issued_at")[:50],
             "max_attempts": MAX_ATTEMPTS,
         },
     )
@@ -66,4 +69,15 @@ def reissue(request, pk: int):
         messages.error(request, str(error))
     else:
         messages.success(request, _("A new certificate was issued; the learner gets it by e-mail."))
+    return redirect("certificates_admin")
+
+
+@require_POST
+@permission_required(PERMISSION, raise_exception=True)
+def retry(request, pk: int):
+    certificate = get_object_or_404(Certificate, pk=pk)
+    if certificate_delivery_retry(certificate.pk):
+        messages.success(request, _("The PDF and e-mail will be tried again now."))
+    else:
+        messages.error(request, _("This certificate has no failed delivery to try again."))
     return redirect("certificates_admin")

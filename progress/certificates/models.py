@@ -62,6 +62,8 @@ class Certificate(models.Model):
     email_attempts = models.PositiveIntegerField(default=0)
     render_attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # After a failure, when the sweeper may try again (backoff doubling up to an hour).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("certificate")

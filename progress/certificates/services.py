@@ -136,3 +136,18 @@ def certificates_of_deleted_user(enrolment_ids) -> int:
         certificate.save()
         count += 1
     return count
+
+
+@transaction.atomic
+def certificate_delivery_retry(certificate_id: int) -> bool:
+    """An operator's "try again": forget the failures and hand the certificate to a run."""
+    from .tasks import failing
+
+    restarted = (
+        failing()
+        .filter(pk=certificate_id)
+        .update(render_attempts=0, email_attempts=0, next_attempt_at=None)
+    )
+    if restarted:
+        transaction.on_commit(lambda: delivery_request([certificate_id]))
+    return bool(restarted)

@@ -26,8 +26,9 @@ from .render import certificate_pdf
 
 logger = logging.getLogger(__name__)
 
-# After this many failed renders or sends a certificate waits for an operator (admin view).
-MAX_ATTEMPTS = 8
+# After this many failed renders or sends a certificate waits for an operator (admin view):
+# with the backoff below, about six hours of an unreachable mail relay.
+MAX_ATTEMPTS = 12
 
 
 def _locked(certificate_id: int, **conditions):
@@ -40,10 +41,21 @@ def _locked(certificate_id: int, **conditions):
     )
 
 
-def _failure_record(certificate_id: int, field: str, error: Exception) -> None:
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failure: 30 s, 1 min, 2 min, … up to 1 h."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _failure_record(certificate_id: int, field: str, error: Exception) -> timedelta:
+    """Count the failure and set when the sweeper may try again; returns that delay."""
+    failed = Certificate.objects.filter(pk=certificate_id).values_list(field, flat=True).first()
+    delay = retry_delay((failed or 0) + 1)
     Certificate.objects.filter(pk=certificate_id).update(
-        **{field: F(field) + 1}, last_error=f"{type(error).__name__}: {error}"[:2000]
+        **{field: F(field) + 1},
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+        next_attempt_at=timezone.now() + delay,
     )
+    return delay
 
 
 def certificate_render(certificate_id: int) -> bool:
@@ -82,14 +94,14 @@ def certificate_deliver(self, certificate_id: int) -> None:
         certificate_render(certificate_id)
     except Exception as error:  # noqa: BLE001 - any rendering failure is recorded and retried
         logger.exception("Rendering certificate %s failed", certificate_id)
-        _failure_record(certificate_id, "render_attempts", error)
-        raise self.retry(countdown=30 * 2**self.request.retries) from error
+        delay = _failure_record(certificate_id, "render_attempts", error)
+        raise self.retry(countdown=delay.total_seconds()) from error
     try:
         certificate_send(certificate_id)
     except (smtplib.SMTPException, OSError) as error:
         logger.warning("Sending certificate %s failed: %s", certificate_id, error)
-        _failure_record(certificate_id, "email_attempts", error)
-        raise self.retry(countdown=30 * 2**self.request.retries) from error
+        delay = _failure_record(certificate_id, "email_attempts", error)
+        raise self.retry(countdown=delay.total_seconds()) from error
 
 
 def undelivered(grace=timedelta(seconds=30)):
@@ -103,11 +115,28 @@ def undelivered(grace=timedelta(seconds=30)):
     )
 
 
+def due(grace=timedelta(seconds=30)):
+    """Undelivered certificates whose wait after a failure, if any, is over."""
+    return undelivered(grace).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
+    )
+
+
+def failing():
+    """Certificates whose PDF or e-mail failed more than once, given up on or not (for the
+    operators' list)."""
+    return Certificate.objects.filter(revoked_at__isnull=True, superseded_at__isnull=True).filter(
+        Q(rendered_at__isnull=True, render_attempts__gte=2)
+        | Q(emailed_at__isnull=True, email_attempts__gte=2)
+    )
+
+
 @shared_task(ignore_result=True)
 def certificates_sweep() -> int:
-    """Hand every undelivered certificate to a delivery run (lost messages, killed workers)."""
+    """Hand every certificate that is due to a delivery run (lost messages, killed workers,
+    retries after failures)."""
     from .services import delivery_request
 
-    ids = list(undelivered().order_by("pk").values_list("pk", flat=True)[:500])
+    ids = list(due().order_by("pk").values_list("pk", flat=True)[:500])
     delivery_request(ids)
     return len(ids)

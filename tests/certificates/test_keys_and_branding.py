@@ -4,17 +4,22 @@ are retried without a second e-mail."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
+from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
-from progress.certificates import signing
+from elearning.accounts import roles
+from progress.certificates import services, signing
 from progress.certificates.models import CertificateBranding
 from progress.certificates.render import certificate_pdf
 from progress.certificates.tasks import (
+    MAX_ATTEMPTS,
     certificate_deliver,
     certificate_render,
     certificate_send,
+    due,
     undelivered,
 )
 from progress.models import Certificate
@@ -111,3 +116,47 @@ def test_smtp_errors_are_recorded_and_the_retry_sends_once(certificate, settings
     assert certificate_send(certificate.pk) is True
     assert certificate_send(certificate.pk) is False
     assert len(mail.outbox) == 1
+
+
+def test_after_failures_the_sweeper_waits_and_an_operator_can_try_again(
+    certificate, settings, client, make_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    certificate_render(certificate.pk)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    assert certificate_deliver.apply(args=[certificate.pk]).failed()
+    rows = Certificate.objects.filter(pk=certificate.pk)
+    # Still the sweeper's, but not before the backoff after the last failure is over.
+    assert undelivered(grace=timedelta(0)).filter(pk=certificate.pk).exists()
+    assert not due(grace=timedelta(0)).filter(pk=certificate.pk).exists()
+    rows.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert due(grace=timedelta(0)).filter(pk=certificate.pk).exists()
+
+    # Given up: the sweeper leaves it, the operators' list shows it with "try again".
+    rows.update(email_attempts=MAX_ATTEMPTS)
+    assert not undelivered(grace=timedelta(0)).filter(pk=certificate.pk).exists()
+    retry_url = f"/admin/certificates/{certificate.pk}/retry/"
+    author = make_user(email="author@example.org")
+    author.groups.add(Group.objects.get(name=roles.AUTHORS))  # in the admin, not allowed here
+    client.force_login(author)
+    refused = client.post(retry_url)  # Wagtail turns "permission denied" into its dashboard
+    assert refused.status_code == 302 and refused["Location"] == "/admin/"
+    assert rows.values_list("email_attempts", flat=True).get() == MAX_ATTEMPTS
+    client.force_login(make_user(email="admin@example.org", is_superuser=True, is_staff=True))
+    listing = client.get("/admin/certificates/").content.decode()
+    assert certificate.code in listing and retry_url in listing
+    assert f"Gav upp efter {MAX_ATTEMPTS} försök" in listing
+
+    requested = []
+    monkeypatch.setattr(services, "delivery_request", requested.extend)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(retry_url).status_code == 302
+    assert requested == [certificate.pk]
+    assert rows.values_list("email_attempts", "next_attempt_at").get() == (0, None)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    certificate_deliver.apply(args=[certificate.pk])
+    assert [m.to for m in mail.outbox] == [[certificate.enrolment.user.email]]
+    # Nothing failing any more: a second "try again" changes nothing and says so.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(retry_url)
+    assert requested == [certificate.pk]
