@@ -36,6 +36,7 @@ test: $(VENV)/.installed-test .venv-ralph/.installed lint
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## Re-extract and compile the interface translations (needs GNU gettext).
 messages: $(VENV)/.installed-test

@@ -164,8 +164,8 @@ def database_drop() -> None:
 def learners_complete(course, lessons, prefix: str, count: int, deliver: bool) -> list[int]:
     """``count`` learners enrol and complete the course; returns their certificates' ids.
     Without ``deliver`` the on-commit delivery requests are switched off."""
-    from progress.certificates import services
-    from progress.models import Certificate
+    from certificates import services
+    from certificates.models import Certificate
     from progress.services import enrolment_create, lesson_complete
 
     asked = services.delivery_request
@@ -195,7 +195,7 @@ def drain(ids: list[int], env: dict[str, str], log_path: Path):
     Returns (certificates/s from the worker's timestamps, wall seconds, start-up seconds)."""
     from django.db.models import Max, Min
 
-    from progress.models import Certificate
+    from certificates.models import Certificate
 
     rows = Certificate.objects.filter(pk__in=ids)
     log = open(log_path, "ab")  # noqa: SIM115 - closed here once the worker has its copy
@@ -239,7 +239,7 @@ def drain(ids: list[int], env: dict[str, str], log_path: Path):
 def delivered_check(ids: list[int], sink: MailSink, emails: set[str]) -> None:
     """Each certificate rendered and e-mailed once with no error; one e-mail with a PDF per
     learner in the sink."""
-    from progress.models import Certificate
+    from certificates.models import Certificate
 
     rows = Certificate.objects.filter(pk__in=ids)
     wrong = rows.exclude(render_attempts=1, email_attempts=1, last_error="")
@@ -277,7 +277,7 @@ def bare_renders_per_second() -> float:
 
 
 def signs_per_second(claim: dict) -> float:
-    from progress.certificates import signing
+    from certificates import signing
 
     key = signing.current_key()
     for _ in range(20):
@@ -293,10 +293,9 @@ PHASES = ("claim", "sign", "render", "store", "mail")
 
 def phases_measure(ids: list[int]) -> dict[str, list[float]]:
     """Seconds per phase for each certificate (see the module's docstring, step 3)."""
-    from progress.certificates import signing, tasks
-    from progress.certificates.claims import claim_build
-    from progress.certificates.models import CertificateBranding
-    from progress.models import Certificate
+    from certificates import signing, tasks
+    from certificates.claims import claim_build
+    from certificates.models import Certificate, CertificateBranding
 
     key = signing.current_key()
     rendering = []
@@ -427,7 +426,7 @@ def run() -> str:
         bare.append(bare_renders_per_second())
         print(f"  bare WeasyPrint A4 page again: {bare[1]:.1f} renders/s", flush=True)
 
-        from progress.models import Certificate
+        from certificates.models import Certificate
 
         times = phases_measure(sample_ids)
         signs = signs_per_second(Certificate.objects.get(pk=sample_ids[0]).claim)

@@ -8,7 +8,7 @@ Data: two PostgreSQL databases on 127.0.0.1:5432 (user postgres), ``bench_report
 1`` in a copy of a migrated, set-up template (``bench_reports_template``: migrate +
 setup_site), then VACUUM ANALYZE. Generating 100,000 learners takes minutes, so both databases
 are kept between runs: each carries (as its COMMENT) a fingerprint of the migrations, the
-installed packages, progress/reports/generate.py, the learner count and the seed, and is
+installed packages, demo/generate/, the learner count and the seed, and is
 generated again only when that changes (drop it to force a new one). The first lines say
 whether each was reused.
 
@@ -73,7 +73,7 @@ NATIONAL = "manager-nationell@generated.example"
 COUNTY = "manager-skane@generated.example"
 REPORTS = ("overview", "organisations", "roles", "months", "modules", "learners")
 FORMATS = ("html", "csv", "xlsx")
-PAGE_SIZE = 50  # rows on a page of the learner list (progress.reports.views.PAGE_SIZE)
+PAGE_SIZE = 50  # rows on a page of the learner list (reports.views.PAGE_SIZE)
 
 
 def database_name(learners: int) -> str:
@@ -107,7 +107,8 @@ def data_fingerprint(schema: str, learners: int) -> str:
     """What decides a generated database: the schema (migrations and packages), the
     generator's code, the number of learners and the seed."""
     digest = hashlib.sha256(schema.encode())
-    digest.update((REPO_DIR / "progress" / "reports" / "generate.py").read_bytes())
+    for module in sorted((REPO_DIR / "demo" / "generate").glob("*.py")):
+        digest.update(module.read_bytes())
     digest.update(f"\0learners={learners}\0seed={SEED}".encode())
     return digest.hexdigest()
 
@@ -331,7 +332,7 @@ SELECT
     ) / nullif(t.n, 0) AS progress,
     r.last_activity_at,
     b.best AS score,
-    (SELECT ce.issued_at FROM progress_certificate ce WHERE ce.enrolment_id = r.id
+    (SELECT ce.issued_at FROM certificates_certificate ce WHERE ce.enrolment_id = r.id
        AND ce.superseded_by_id IS NULL AND ce.revoked_at IS NULL LIMIT 1) AS certificate,
     r.total
 FROM rows r
@@ -512,7 +513,7 @@ def measure(learners: int) -> SizeResult:
 
     from elearning.accounts.models import User
     from progress.models import Enrolment
-    from progress.reports.selectors import course_choices
+    from reports.selectors import course_choices
 
     connections.close_all()
     connection.settings_dict["NAME"] = database_name(learners)

@@ -20,7 +20,7 @@ empty data folder for every measurement, because its fs backend reads the whole 
 POST and so slows down as the store grows: both ways meet the same growth. A round measures:
 
 1. outbox + Celery + Ralph: from `delivery_request()` (what a commit calls) until no statement
-   is pending in the database; the worker POSTs batches of 100 (progress.xapi.delivery);
+   is pending in the database; the worker POSTs batches of 100 (xapi.delivery);
 2. the reference: the same payloads POSTed in batches of 100, in the same order, from one
    httpx client in this process.
 
@@ -61,7 +61,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 BROKER = os.environ.get("BENCH_BROKER") or (
     "redis" if shutil.which("redis-server") else "filesystem"
 )
-BATCH = 100  # as progress.xapi.delivery.BATCH_SIZE
+BATCH = 100  # as xapi.delivery.BATCH_SIZE
 MODULES, LESSONS_PER_MODULE = 2, 5
 PER_LEARNER = 1 + 2 * MODULES * LESSONS_PER_MODULE + MODULES + 1 + 1  # 25
 DELIVERY_TIMEOUT = 300  # seconds
@@ -129,10 +129,10 @@ def worker_start(env: dict[str, str], log_path: Path) -> subprocess.Popen:
 def generate(learners: int):
     """Learners' statements in the outbox of an LRS row, with no delivery asked for."""
     from elearning.core.services import site_setup
-    from progress.models import LearningRecordStore
     from progress.services import enrolment_create, enrolment_leave, lesson_complete, lesson_view
-    from progress.xapi import outbox
     from tests.factories import course_tree
+    from xapi import outbox
+    from xapi.models import LearningRecordStore
 
     site_setup()
     course, lessons = course_tree(modules=MODULES, lessons_per_module=LESSONS_PER_MODULE)
@@ -177,8 +177,8 @@ def measure_outbox(store, ralph: RalphServer, ids: set[str]) -> float:
     """Seconds from the delivery request until nothing is pending."""
     from django.utils import timezone
 
-    from progress.models import OutboxStatement
-    from progress.xapi.outbox import delivery_request
+    from xapi.models import OutboxStatement
+    from xapi.outbox import delivery_request
 
     rows = OutboxStatement.objects.filter(lrs=store)
     rows.update(
@@ -253,7 +253,7 @@ def run() -> str:
         learners = math.ceil(STATEMENTS / PER_LEARNER)
         began = time.perf_counter()
         store = generate(learners)
-        from progress.models import OutboxStatement
+        from xapi.models import OutboxStatement
 
         payloads = list(
             OutboxStatement.objects.filter(lrs=store)

@@ -6,10 +6,10 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from certificates import views as certificate_views
 from courses import views as course_views
 from elearning.core import views as core_views
 from progress import views as progress_views
-from progress.certificates import views as certificate_views
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),
@@ -29,9 +29,9 @@ urlpatterns += i18n_patterns(
     path(_("search/"), course_views.search, name="search"),
     path(_("my-courses/"), progress_views.dashboard, name="dashboard"),
     path(_("progress/"), include("progress.urls")),
-    path(_("reports/"), include("progress.reports.urls")),
+    path(_("reports/"), include("reports.urls")),
     path(_("quiz/"), include("quizzes.urls")),
-    path(_("certificates/"), include("progress.certificates.urls")),
+    path(_("certificates/"), include("certificates.urls")),
     path("", include(wagtail_urls)),
 )
 

@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ProgressConfig(AppConfig):
-    """Enrolment, completion, certificates, xAPI and reports (filled by later issues)."""
+    """Enrolment, lesson, module and course completion, learning events, the learner's
+    dashboard and their data. Other apps subscribe to its events (``progress.events``)."""
 
     name = "progress"
     verbose_name = _("Progress")
+
+    def ready(self):
+        from elearning.accounts.personal_data import personal_data_register
+
+        from .selectors import learner_enrolments_data
+
+        personal_data_register("enrolments", export=learner_enrolments_data)

@@ -1,6 +1,7 @@
 """Reads of progress for pages: a fixed number of queries whatever the number of courses,
 modules or lessons."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -9,7 +10,44 @@ from wagtail.models import Page
 from courses.models import CoursePage, LessonPage
 from courses.selectors import LessonEntry, Outline
 
-from .models import Certificate, Enrolment, LessonProgress, ModuleCompletion
+from .models import Enrolment, LessonProgress, ModuleCompletion
+
+# What other apps know about enrolments, shown beside progress (the certificates app: the
+# current certificate) without progress importing them. Each function takes enrolments and
+# returns {enrolment id: value} in a fixed number of queries.
+_enrolment_extras: dict[str, Callable[[list[Enrolment]], dict[int, object]]] = {}
+# Query expressions other apps let readers of enrolments annotate with (reports' learner list
+# shows when the certificate was issued): name -> function returning an expression that can
+# refer to the enrolment as OuterRef("pk").
+_enrolment_annotations: dict[str, Callable[[], object]] = {}
+
+
+def enrolment_extra_register(name: str, function: Callable[[list], dict[int, object]]) -> None:
+    """Let ``function(enrolments)`` add ``name`` to dashboard entries and course progress."""
+    _enrolment_extras[name] = function
+
+
+def enrolment_extras(enrolments) -> dict[int, dict[str, object]]:
+    """Enrolment id -> {name: value} from every registered extra."""
+    enrolments = list(enrolments)
+    result: dict[int, dict[str, object]] = {enrolment.pk: {} for enrolment in enrolments}
+    for name, function in _enrolment_extras.items():
+        for enrolment_id, value in function(enrolments).items():
+            result.setdefault(enrolment_id, {})[name] = value
+    return result
+
+
+def enrolment_annotation_register(name: str, expression: Callable[[], object]) -> None:
+    """Offer ``expression()`` as the annotation ``name`` to readers of enrolments."""
+    _enrolment_annotations[name] = expression
+
+
+def enrolment_annotations(*names: str) -> dict[str, object]:
+    """The registered annotations among ``names`` (a name nobody registered is left out, so
+    readers show it empty)."""
+    return {
+        name: _enrolment_annotations[name]() for name in names if name in _enrolment_annotations
+    }
 
 
 def enrolment_active(*, user, course: CoursePage) -> Enrolment | None:
@@ -38,7 +76,12 @@ class CourseProgress:
     total: int  # live lessons in the course now
     next_lesson: LessonEntry | None  # where "continue" leads
     modules_done: set[str] = field(default_factory=set)
-    certificate: Certificate | None = None  # the current one, once the course is completed
+    extras: dict = field(default_factory=dict)  # from other apps, see enrolment_extras
+
+    @property
+    def certificate(self):
+        """The current certificate, once the course is completed (the certificates app)."""
+        return self.extras.get("certificate")
 
     @property
     def count_done(self) -> int:
@@ -81,23 +124,8 @@ def course_progress(*, enrolment: Enrolment, outline: Outline) -> CourseProgress
         total=len(lessons),
         next_lesson=_next_lesson(lessons, done, last),
         modules_done=modules_done,
-        certificate=current_certificates([enrolment]).get(enrolment.pk)
-        if enrolment.completed_at
-        else None,
+        extras=enrolment_extras([enrolment])[enrolment.pk],
     )
-
-
-def current_certificates(enrolments) -> dict[int, Certificate]:
-    """Enrolment id → its current certificate (one query; none for unfinished enrolments)."""
-    ids = [enrolment.pk for enrolment in enrolments if enrolment.completed_at]
-    if not ids:
-        return {}
-    return {
-        certificate.enrolment_id: certificate
-        for certificate in Certificate.objects.filter(
-            enrolment_id__in=ids, superseded_at__isnull=True
-        )
-    }
 
 
 @dataclass
@@ -108,7 +136,11 @@ class DashboardEntry:
     done: int
     next_url: str | None
     next_title: str | None
-    certificate: Certificate | None = None
+    extras: dict = field(default_factory=dict)  # from other apps, see enrolment_extras
+
+    @property
+    def certificate(self):
+        return self.extras.get("certificate")
 
     @property
     def percent(self) -> int:
@@ -153,7 +185,7 @@ def dashboard(
     ).values_list("enrolment_id", "lesson_key"):
         done.setdefault(enrolment_id, set()).add(lesson_key)
 
-    certificates = current_certificates(enrolments)
+    extras = enrolment_extras(enrolments)
     in_progress, completed = [], []
     for enrolment in enrolments:
         course = courses.get(enrolment.course_key)
@@ -178,76 +210,62 @@ def dashboard(
             done=sum(1 for lesson in course_lessons if lesson.translation_key in finished),
             next_url=next_page.get_url(request) if next_page else None,
             next_title=next_page.title if next_page else None,
-            certificate=certificates.get(enrolment.pk),
+            extras=extras[enrolment.pk],
         )
         (completed if enrolment.completed_at else in_progress).append(entry)
     return in_progress, completed
 
 
-def learner_data(user) -> dict:
-    """Everything stored about ``user``, for their download (GDPR art. 15 and 20)."""
-    enrolments = Enrolment.objects.filter(user=user).prefetch_related(
-        "lessons", "modules", "events"
+# Per-enrolment sections other apps add to the learner's download (quizzes: the attempts):
+# name -> function(enrolments) -> {enrolment id: JSON-ready value}.
+_enrolment_data: dict[str, Callable[[list[Enrolment]], dict[int, object]]] = {}
+
+
+def enrolment_data_register(name: str, function: Callable[[list], dict[int, object]]) -> None:
+    """Add ``name`` to each enrolment in the learner's download."""
+    _enrolment_data[name] = function
+
+
+def learner_enrolments_data(user) -> list[dict]:
+    """The learner's enrolments with their progress and learning events, for their download
+    (GDPR art. 15 and 20; registered with ``elearning.accounts.personal_data``)."""
+    enrolments = list(
+        Enrolment.objects.filter(user=user).prefetch_related("lessons", "modules", "events")
     )
-    return {
-        "profile": {
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "preferred_language": user.preferred_language,
-            "organisation": str(user.organisation) if user.organisation else None,
-            "role_category": user.role_category,
-            "reminders_opt_out": user.reminders_opt_out,
-            "date_joined": user.date_joined.isoformat(),
-            "last_login": user.last_login.isoformat() if user.last_login else None,
-        },
-        "enrolments": [
-            {
-                "course_key": str(e.course_key),
-                "course": e.course.title if e.course else None,
-                "registration": str(e.registration),
-                "enrolled_at": e.enrolled_at.isoformat(),
-                "left_at": e.left_at.isoformat() if e.left_at else None,
-                "completed_at": e.completed_at.isoformat() if e.completed_at else None,
-                "completion_rule": e.completion_rule,
-                "lessons": [
-                    {
-                        "lesson_key": str(p.lesson_key),
-                        "first_viewed_at": p.first_viewed_at.isoformat(),
-                        "completed_at": p.completed_at.isoformat() if p.completed_at else None,
-                        "time_spent_seconds": p.time_spent_seconds,
-                    }
-                    for p in e.lessons.all()
-                ],
-                "modules": [
-                    {"module_key": str(m.module_key), "completed_at": m.completed_at.isoformat()}
-                    for m in e.modules.all()
-                ],
-                "attempts": [
-                    {
-                        "quiz_key": str(a.placement_key),
-                        "number": a.number,
-                        "started_at": a.started_at.isoformat(),
-                        "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
-                        "answers": a.answers,
-                        "score": a.score,
-                        "max_score": a.max_score,
-                        "percent": a.percent,
-                        "passed": a.passed,
-                    }
-                    for a in e.attempts.all()
-                ],
-                "events": [
-                    {
-                        "kind": ev.kind,
-                        "occurred_at": ev.occurred_at.isoformat(),
-                        "object_key": str(ev.object_key),
-                        "language": ev.language,
-                        "details": ev.details,
-                    }
-                    for ev in e.events.all()
-                ],
-            }
-            for e in enrolments
-        ],
-    }
+    sections = {name: function(enrolments) for name, function in _enrolment_data.items()}
+    return [
+        {
+            "course_key": str(e.course_key),
+            "course": e.course.title if e.course else None,
+            "registration": str(e.registration),
+            "enrolled_at": e.enrolled_at.isoformat(),
+            "left_at": e.left_at.isoformat() if e.left_at else None,
+            "completed_at": e.completed_at.isoformat() if e.completed_at else None,
+            "completion_rule": e.completion_rule,
+            "lessons": [
+                {
+                    "lesson_key": str(p.lesson_key),
+                    "first_viewed_at": p.first_viewed_at.isoformat(),
+                    "completed_at": p.completed_at.isoformat() if p.completed_at else None,
+                    "time_spent_seconds": p.time_spent_seconds,
+                }
+                for p in e.lessons.all()
+            ],
+            "modules": [
+                {"module_key": str(m.module_key), "completed_at": m.completed_at.isoformat()}
+                for m in e.modules.all()
+            ],
+            **{name: values.get(e.pk, []) for name, values in sections.items()},
+            "events": [
+                {
+                    "kind": ev.kind,
+                    "occurred_at": ev.occurred_at.isoformat(),
+                    "object_key": str(ev.object_key),
+                    "language": ev.language,
+                    "details": ev.details,
+                }
+                for ev in e.events.all()
+            ],
+        }
+        for e in enrolments
+    ]

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from courses.models import CoursePage, LessonPage, ModulePage, QuizPage
 
-from .certificates.services import certificate_issue
+from .activities import placements_passed
+from .events import event_record, events_record
 from .models import Enrolment, LearningEvent, LessonProgress, ModuleCompletion
 
 # Time on a lesson is counted between two sightings by the server; a longer gap than this
@@ -37,20 +38,9 @@ class CompletionOutcome:
 
 
 def _event(enrolment, kind, page, *, at, details=None) -> LearningEvent:
-    """Write the learning event and, in the same transaction, its xAPI statement(s)."""
-    from .xapi.outbox import outbox_add
-
-    event = LearningEvent.objects.create(
-        enrolment=enrolment,
-        kind=kind,
-        occurred_at=at,
-        object_key=page.translation_key,
-        object_page=page,
-        language=page.locale.language_code,
-        details=details or {},
-    )
-    outbox_add(event)
-    return event
+    """Write the learning event and publish it to the subscribers (the xAPI outbox among
+    them), in the caller's transaction."""
+    return event_record(enrolment=enrolment, kind=kind, page=page, at=at, details=details)
 
 
 def course_of(page) -> CoursePage:
@@ -173,16 +163,12 @@ def completion_rule(course: CoursePage) -> dict:
 
 
 def _required_quizzes_passed(enrolment: Enrolment, placements, minimum_score=None) -> bool:
-    """Every required quiz among ``placements`` passed (with at least ``minimum_score`` %)."""
-    from quizzes.models import Attempt
-
+    """Every required activity among ``placements`` passed (with at least ``minimum_score``
+    %); the activity's own app answers which are (``progress.activities``)."""
     keys = set(placements.filter(required=True).values_list("translation_key", flat=True))
     if not keys:
         return True
-    passed = Attempt.objects.filter(enrolment=enrolment, placement_key__in=keys, passed=True)
-    if minimum_score is not None:
-        passed = passed.filter(percent__gte=minimum_score)
-    return set(passed.values_list("placement_key", flat=True)) == keys
+    return placements_passed(enrolment, keys, minimum_score) == keys
 
 
 def _module_check(enrolment: Enrolment, module: ModulePage, now) -> bool:
@@ -229,8 +215,8 @@ def _course_check(enrolment: Enrolment, course: CoursePage, now) -> bool:
     enrolment.completed_at = now
     enrolment.completion_rule = rule
     enrolment.save(update_fields=["completed_at", "completion_rule"])
+    # Subscribers (the certificates app) act on this event in the same transaction.
     _event(enrolment, LearningEvent.Kind.COURSE_COMPLETED, course, at=now, details={"rule": rule})
-    certificate_issue(enrolment=enrolment, course=course, now=now)
     return True
 
 
@@ -377,9 +363,7 @@ def quiz_result_record(
     """A graded attempt: an event per answered question (``graded``: (question, grade) pairs,
     written in one insert), the quiz event, then the module or course it completes. Called
     by the quiz service inside the grading transaction, with the enrolment already locked."""
-    from .xapi.outbox import outbox_add_many
-
-    answered = LearningEvent.objects.bulk_create(
+    events_record(
         LearningEvent(
             enrolment=enrolment,
             kind=LearningEvent.Kind.QUESTION_ANSWERED,
@@ -399,7 +383,6 @@ def quiz_result_record(
         for question, grade in graded
         if grade.answered
     )
-    outbox_add_many(answered)
     kind = LearningEvent.Kind.QUIZ_PASSED if attempt.passed else LearningEvent.Kind.QUIZ_FAILED
     _event(
         enrolment,

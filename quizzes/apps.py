@@ -3,7 +3,25 @@ from django.utils.translation import gettext_lazy as _
 
 
 class QuizzesConfig(AppConfig):
-    """Quizzes authored in Wagtail and graded on the server (filled by the quiz issue)."""
+    """Quizzes authored in Wagtail and graded on the server."""
 
     name = "quizzes"
     verbose_name = _("Quizzes")
+
+    def ready(self):
+        from courses.models import QuizPage
+        from elearning.accounts.personal_data import personal_data_register
+        from progress.activities import activity_register
+        from progress.selectors import enrolment_data_register
+
+        from .selectors import attempts_data, placements_passed
+        from .services import attempts_forget
+        from .views import quiz_page
+
+        # Courses and progress do not import the quiz app: it tells them how a quiz page is
+        # served, which quiz placements a learner has passed, and what the learner's
+        # download shows of their attempts.
+        QuizPage.serve_with(quiz_page)
+        activity_register("quiz", passed=placements_passed)
+        enrolment_data_register("attempts", attempts_data)
+        personal_data_register("quizzes", forget=attempts_forget)

@@ -133,3 +133,36 @@ def attempt_review(attempt) -> list[ReviewQuestion]:
             )
         )
     return items
+
+
+def placements_passed(enrolment, keys, minimum_score=None) -> set:
+    """The quiz placements among ``keys`` that the learner of ``enrolment`` has passed, with
+    at least ``minimum_score`` % when given (registered with ``progress.activities``)."""
+    from .models import Attempt
+
+    passed = Attempt.objects.filter(enrolment=enrolment, placement_key__in=keys, passed=True)
+    if minimum_score is not None:
+        passed = passed.filter(percent__gte=minimum_score)
+    return set(passed.values_list("placement_key", flat=True))
+
+
+def attempts_data(enrolments) -> dict[int, list[dict]]:
+    """Enrolment id -> its quiz attempts, for the learner's download (one query)."""
+    from .models import Attempt
+
+    result: dict[int, list[dict]] = {}
+    for a in Attempt.objects.filter(enrolment__in=enrolments).order_by("started_at", "pk"):
+        result.setdefault(a.enrolment_id, []).append(
+            {
+                "quiz_key": str(a.placement_key),
+                "number": a.number,
+                "started_at": a.started_at.isoformat(),
+                "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
+                "answers": a.answers,
+                "score": a.score,
+                "max_score": a.max_score,
+                "percent": a.percent,
+                "passed": a.passed,
+            }
+        )
+    return result

@@ -330,3 +330,9 @@ def attempt_expire(*, attempt_id) -> Attempt | None:
         return attempt
     _grade(attempt, attempt.deadline)
     return attempt
+
+
+def attempts_forget(user) -> None:
+    """When an account is deleted: free-text answers may name the person, so saved answers
+    go; the graded rows stay, anonymous, for item statistics."""
+    Attempt.objects.filter(enrolment__user=user).update(answers={})

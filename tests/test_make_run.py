@@ -15,7 +15,7 @@ import time
 import httpx
 import pytest
 
-from elearning.core.services import DEMO_ACCOUNTS, DEMO_REPORT_LEARNERS
+from demo.services import DEMO_ACCOUNTS, DEMO_REPORT_LEARNERS
 from tests.conftest import ROOT
 
 

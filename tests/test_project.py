@@ -7,7 +7,7 @@ import sys
 import pytest
 from django.core.management import call_command
 
-from progress.certificates.signing import key_line_new
+from certificates.signing import key_line_new
 from tests.conftest import ROOT
 
 

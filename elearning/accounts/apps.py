@@ -9,6 +9,38 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
     default = True
 
+    def ready(self):
+        from elearning.core.services import setup_step_register
+
+        from .personal_data import personal_data_register
+
+        personal_data_register("profile", export=profile_data)
+        setup_step_register("roles", roles_ensure, order=30)
+
+
+def roles_ensure() -> None:
+    """The role groups with their permissions and the review workflow on the whole tree."""
+    from wagtail.models import Page
+
+    from . import roles
+
+    roles.roles_ensure(content_root=Page.get_first_root_node())
+
+
+def profile_data(user) -> dict:
+    """The account's own details, for the learner's download."""
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "preferred_language": user.preferred_language,
+        "organisation": str(user.organisation) if user.organisation else None,
+        "role_category": user.role_category,
+        "reminders_opt_out": user.reminders_opt_out,
+        "date_joined": user.date_joined.isoformat(),
+        "last_login": user.last_login.isoformat() if user.last_login else None,
+    }
+
 
 class UsersAppConfig(WagtailUsersAppConfig):
     """Wagtail's user admin, with the organisation and role fields of our user model."""

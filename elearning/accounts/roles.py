@@ -54,7 +54,7 @@ MODEL_PERMISSIONS = {
         ("organisations", "change_organisation"),
         ("auth", "view_group"),
         ("progress", "add_enrolment"),
-        ("progress", "change_learningrecordstore"),
+        ("xapi", "change_learningrecordstore"),
         *QUIZ_PERMISSIONS,
         ("progress", "view_enrolment"),
     ],

@@ -22,15 +22,12 @@ def user_delete(*, user: User) -> None:
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import ModelLogEntry
 
-    # The admin's history of the user row carries the person's name in its label.
-    from progress.certificates.services import certificates_of_deleted_user
-    from quizzes.models import Attempt
+    from .personal_data import personal_data_forget
 
+    # The admin's history of the user row carries the person's name in its label.
     ModelLogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
     ).delete()
-    # Free-text answers may name the person; the graded rows stay for item statistics.
-    Attempt.objects.filter(enrolment__user=user).update(answers={})
-    # Certificates name the person: revoked, the name removed, the PDF deleted.
-    certificates_of_deleted_user(list(user.enrolments.values_list("pk", flat=True)))
+    # Each app forgets what it holds (quizzes: free-text answers; certificates: the name).
+    personal_data_forget(user)
     user.delete()

@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from progress.selectors import learner_data
-
 from .forms import AccountDeleteForm, QueuedPasswordResetForm, RegistrationForm, SignInForm
 from .models import User
+from .personal_data import personal_data_export
 from .services import user_delete, user_register
 
 # Signs the opt-out links in reminder e-mails (progress.tasks makes them).
@@ -88,7 +87,7 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 def my_data(request):
     """What we store about the learner, to download (POST) as JSON."""
     if request.method == "POST":
-        data = learner_data(request.user)
+        data = personal_data_export(request.user)
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = 'attachment; filename="mina-uppgifter.json"'
         return response

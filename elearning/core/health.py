@@ -3,15 +3,14 @@
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import httpx
 from django.conf import settings
 from django.db import connection
 from kombu import Connection
 
 
-def _timed(check: Callable[[], None]) -> dict:
+def timed(check: Callable[[], None]) -> dict:
+    """Run ``check()``: {"ok": True, "ms": ...}, or {"ok": False, "error": type} if it raised."""
     started = time.perf_counter()
     try:
         check()
@@ -39,40 +38,22 @@ def _broker() -> None:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
 
 
-def _lrs() -> None:
-    # The xAPI "about" resource answers without credentials on a conforming LRS.
-    base = settings.LRS_ENDPOINT.rstrip("/")
-    if not urlsplit(base).scheme:
-        raise ValueError("LRS_ENDPOINT is not an absolute address")
-    response = httpx.get(f"{base}/about", timeout=httpx.Timeout(3.0))
-    response.raise_for_status()
+# Checks other apps add (the xAPI app: its LRS and how far behind delivery is):
+# name -> function(database_ok) -> {"ok": bool, ...}.
+_checks: dict[str, Callable[..., dict]] = {}
 
 
-def _outbox_age() -> float | None:
-    """Seconds since the oldest statement still waiting for delivery was written."""
-    from django.db.models import Min
-    from django.utils import timezone
-
-    from progress.models import OutboxStatement
-
-    oldest = OutboxStatement.objects.filter(status="pending").aggregate(oldest=Min("created_at"))
-    if oldest["oldest"] is None:
-        return None
-    return (timezone.now() - oldest["oldest"]).total_seconds()
+def health_check_register(name: str, check: Callable[..., dict]) -> None:
+    """Report ``check(database_ok=...)`` under ``name`` in /health/; it is called with
+    whether the database answered, and must return a dict with at least "ok"."""
+    _checks[name] = check
 
 
 def health_report() -> tuple[bool, dict]:
-    """Check each configured service; returns (all ok, per-service results). An LRS that is
-    up but behind (a statement pending longer than XAPI_PENDING_ALERT_SECONDS) is reported
-    as degraded, without failing the check."""
-    checks = {"database": _timed(_database), "broker": _timed(_broker)}
-    if settings.LRS_ENDPOINT:
-        checks["lrs"] = _timed(_lrs)
-    else:
-        checks["lrs"] = {"ok": True, "configured": False}
-    if checks["database"]["ok"]:
-        age = _outbox_age()
-        if age is not None:
-            checks["lrs"]["oldest_pending_seconds"] = round(age)
-            checks["lrs"]["degraded"] = age > settings.XAPI_PENDING_ALERT_SECONDS
+    """Check the database, the broker and every registered service; returns (all ok,
+    per-service results). A check may add details (an LRS that is up but behind reports
+    "degraded") without failing."""
+    checks = {"database": timed(_database), "broker": timed(_broker)}
+    for name, check in _checks.items():
+        checks[name] = check(database_ok=checks["database"]["ok"])
     return all(check["ok"] for check in checks.values()), checks

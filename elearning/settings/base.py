@@ -34,7 +34,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # The public address of the site: used in e-mails, xAPI activity ids and certificates.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Certificates are signed with Ed25519 (progress/certificates/signing.py): the current key, and
+# Certificates are signed with Ed25519 (certificates/signing.py): the current key, and
 # the public keys retired by a rotation (their certificates keep verifying). Production requires
 # the key; elsewhere one is made once and kept in CERTIFICATE_KEY_FILE.
 CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "progress",
+    "certificates",
+    "xapi",
+    "reports",
     "wagtail.contrib.forms",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
@@ -256,20 +259,20 @@ CELERY_BEAT_SCHEDULE = {
     # Statements whose delivery request was lost (broker down) or whose retry is due; every
     # minute, so an LRS is at most a minute behind once things work again.
     "xapi-statements-sweep": {
-        "task": "progress.tasks.statements_sweep",
+        "task": "xapi.tasks.statements_sweep",
         "schedule": crontab(minute="*"),
     },
     # Certificates whose render/e-mail message was lost (broker down, worker killed); every
     # minute, so a learner waits at most a minute longer for their certificate.
     "certificates-sweep": {
-        "task": "progress.certificates.tasks.certificates_sweep",
+        "task": "certificates.tasks.certificates_sweep",
         "schedule": crontab(minute="*"),
     },
     # Managers' monthly digest of the month just ended: on the 1st at 07:00, so the month's
     # figures are complete and the e-mail is there when the working day starts. Idempotent
     # per month (User.digest_sent_for), so a re-run or a second beat sends nothing more.
     "reports-digests-send": {
-        "task": "progress.reports.tasks.digests_send",
+        "task": "reports.tasks.digests_send",
         "schedule": crontab(day_of_month="1", hour=7, minute=0),
     },
     # Expired sessions pile up in the database; once a night, when nobody is learning.

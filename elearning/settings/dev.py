@@ -11,3 +11,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # The embedded default keeps its database, queue and uploads under var/.
 for _folder in ("celery/queue", "celery/processed", "celery/control", "media"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# The demo (course, accounts, report data, `make run`'s launcher) is for development and
+# demonstrations; production does not install it.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405

@@ -50,3 +50,6 @@ EMAIL_BACKEND = os.environ.get(
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
+
+# Tests load the demo and the report data generator (see dev.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405

@@ -10,12 +10,13 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from certificates import services as certificate_services
+from certificates.models import Certificate
+from certificates.tasks import certificate_deliver
 from courses.models import CoursePage, LessonPage, QuizPage
+from demo.services import DEMO_PASSWORD, demo_load
 from elearning.accounts.models import User
-from elearning.core.services import DEMO_PASSWORD, demo_load
-from progress.certificates import services as certificate_services
-from progress.certificates.tasks import certificate_deliver
-from progress.models import Certificate, Enrolment
+from progress.models import Enrolment
 from progress.services import lesson_complete
 from quizzes.services import attempt_start, attempt_submit
 from tests.browser.axe import assert_accessible, tab_to

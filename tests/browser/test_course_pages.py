@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from courses.demo import demo_course_load
 from courses.models import CoursePage, LessonPage
+from demo.course import demo_course_load
 from tests.browser.axe import assert_accessible
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 from elearning.accounts import roles
-from elearning.core.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 from elearning.organisations.models import Organisation
 from tests.browser.axe import assert_accessible
 from tests.reports.builders import Builder, fast_course

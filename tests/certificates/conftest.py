@@ -6,8 +6,8 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from certificates.models import Certificate
 from courses.models import CoursePage
-from progress.models import Certificate
 from progress.services import enrolment_create, lesson_complete
 from tests.factories import course_tree
 

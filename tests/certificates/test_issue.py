@@ -13,17 +13,18 @@ from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from courses.models import LessonPage
-from progress.certificates import services as certificate_services
-from progress.certificates import signing
-from progress.certificates.claims import claim_build
-from progress.certificates.tasks import (
+from certificates import services as certificate_services
+from certificates import signing
+from certificates.claims import claim_build
+from certificates.models import Certificate
+from certificates.tasks import (
     certificate_deliver,
     certificate_render,
     certificate_send,
     undelivered,
 )
-from progress.models import Certificate, Enrolment, LearningEvent
+from courses.models import LessonPage
+from progress.models import Enrolment, LearningEvent
 from progress.services import enrolment_create, lesson_complete
 from tests.conftest import ROOT, at_once, celery_worker_command, database_url
 from tests.factories import course_tree

@@ -10,11 +10,10 @@ from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
-from elearning.accounts import roles
-from progress.certificates import services, signing
-from progress.certificates.models import CertificateBranding
-from progress.certificates.render import certificate_pdf
-from progress.certificates.tasks import (
+from certificates import services, signing
+from certificates.models import Certificate, CertificateBranding
+from certificates.render import certificate_pdf
+from certificates.tasks import (
     MAX_ATTEMPTS,
     certificate_deliver,
     certificate_render,
@@ -22,7 +21,7 @@ from progress.certificates.tasks import (
     due,
     undelivered,
 )
-from progress.models import Certificate
+from elearning.accounts import roles
 
 from .conftest import course_complete, pdf_text
 

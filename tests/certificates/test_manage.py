@@ -6,10 +6,10 @@ import zipfile
 import pytest
 from django.contrib.auth.models import Group
 
+from certificates.models import Certificate
+from certificates.tasks import certificate_render
 from elearning.accounts import roles
 from elearning.organisations.models import Organisation
-from progress.certificates.tasks import certificate_render
-from progress.models import Certificate
 
 from .conftest import course_complete
 

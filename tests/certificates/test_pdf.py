@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from progress.certificates import signing
-from progress.certificates.render import certificate_pdf
-from progress.certificates.tasks import certificate_render
-from progress.models import Certificate
+from certificates import signing
+from certificates.models import Certificate
+from certificates.render import certificate_pdf
+from certificates.tasks import certificate_render
 
 from .conftest import pdf_metadata, pdf_page_size_mm, pdf_qr_codes, pdf_text
 

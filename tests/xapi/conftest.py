@@ -192,7 +192,7 @@ def ralph(ralph_server):
 @pytest.fixture
 def ralph_store(ralph, site):
     """A LearningRecordStore row for Ralph, with the platform's credentials."""
-    from progress.models import LearningRecordStore
+    from xapi.models import LearningRecordStore
 
     return LearningRecordStore.objects.create(
         name="ralph", endpoint=ralph.url, username=ralph.username, password=ralph.password

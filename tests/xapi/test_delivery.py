@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from progress.models import LearningRecordStore, OutboxStatement
 from progress.services import enrolment_create, lesson_complete, lesson_view
-from progress.xapi import delivery
 from tests.factories import course_tree
 from tests.xapi.lrs_standin import StandIn
+from xapi import delivery
+from xapi.models import LearningRecordStore, OutboxStatement
 
 pytestmark = pytest.mark.django_db
 

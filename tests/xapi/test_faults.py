@@ -13,8 +13,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone, translation
 
-from progress.models import LearningRecordStore, OutboxStatement
-from progress.tasks import statements_sweep
 from tests.xapi.conftest import (
     assert_exactly_once,
     journey,
@@ -23,6 +21,8 @@ from tests.xapi.conftest import (
     wait_for_delivery,
     wait_until,
 )
+from xapi.models import LearningRecordStore, OutboxStatement
+from xapi.tasks import statements_sweep
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -172,7 +172,7 @@ def test_redis_down_while_learners_act(
     delivered = ralph_store.outbox.count()
 
     private_broker.redis_stop()
-    caplog.set_level(logging.WARNING, logger="progress.xapi.outbox")
+    caplog.set_level(logging.WARNING, logger="xapi.outbox")
     for n in range(2):  # through the web, as learners do: every request succeeds
         client = Client()
         client.force_login(make_user(email=f"during-{n}@example.org"))

@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from elearning.accounts import roles
-from progress.models import LearningRecordStore, OutboxStatement
 from progress.services import enrolment_create
 from tests.factories import course_tree
+from xapi.models import LearningRecordStore, OutboxStatement
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,12 @@ from django.utils import timezone
 from ralph.models.xapi.base.statements import BaseXapiStatement
 
 from courses.models import LessonPage, ModulePage
-from progress.models import LearningEvent, LearningRecordStore, OutboxStatement
+from progress.models import LearningEvent
 from progress.services import enrolment_create, enrolment_leave, lesson_complete, lesson_view
-from progress.xapi.statements import statement_for
 from quizzes.services import attempt_start, attempt_submit
 from tests.factories import course_tree, every_question, quiz_in
+from xapi.models import LearningRecordStore, OutboxStatement
+from xapi.statements import statement_for
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ def test_statement_ids_are_deterministic(make_user, lrs):
 
 
 def test_the_swedish_and_english_lesson_are_one_activity(make_user, lrs):
-    from courses.demo import demo_course_load
+    from demo.course import demo_course_load
 
     course = demo_course_load()
     user = make_user()

@@ -42,22 +42,6 @@ def language_switch(context):
     return {"links": links}
 
 
-@register.simple_tag(takes_context=True)
-def catalogue_url(context):
-    """Address of the course catalogue in the current language (None before set-up)."""
-    from courses.models import CourseCataloguePage
-
-    request = context["request"]
-    if not hasattr(request, "_catalogue_url"):
-        catalogue = (
-            CourseCataloguePage.objects.live()
-            .filter(locale__language_code=getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE))
-            .first()
-        )
-        request._catalogue_url = catalogue.get_url(request) if catalogue else None
-    return request._catalogue_url
-
-
 @register.simple_tag
 def described_widget(bound_field):
     """The field's widget, pointing (aria-describedby) at its help text and its errors."""

@@ -1,0 +1,36 @@
+"""How the certificates app hooks into progress: it issues a certificate when progress
+publishes a course completion, and shows it beside the learner's progress."""
+
+from progress import events, selectors
+
+
+def course_completed(completed) -> None:
+    """A completed course issues its certificate in the completion's transaction (the
+    enrolment row is locked by progress), so that it is issued exactly once."""
+    from .services import certificate_issue
+
+    for event in completed:
+        course = event.object_page.specific if event.object_page_id else None
+        if course is not None:
+            certificate_issue(enrolment=event.enrolment, course=course, now=event.occurred_at)
+
+
+def user_forget(user) -> None:
+    """Certificates name the person: when the account is deleted they are revoked, the name
+    removed and the PDF deleted."""
+    from .services import certificates_of_deleted_user
+
+    certificates_of_deleted_user(list(user.enrolments.values_list("pk", flat=True)))
+
+
+def connect() -> None:
+    from elearning.accounts.personal_data import personal_data_register
+
+    from .selectors import certificate_issued_at, current_certificates
+
+    events.subscribe(
+        course_completed, uid="certificates.course_completed", kinds=[events.Kind.COURSE_COMPLETED]
+    )
+    selectors.enrolment_extra_register("certificate", current_certificates)
+    selectors.enrolment_annotation_register("certificate_issued_at", certificate_issued_at)
+    personal_data_register("certificates", forget=user_forget)
