@@ -31,8 +31,8 @@ def dataset_delete() -> dict[str, int]:
     enrolments and all rows hanging from them); returns rows deleted per table."""
     from certificates.models import Certificate
     from progress.models import Enrolment, LearningEvent, LessonProgress, ModuleCompletion
-    from xapi.models import OutboxStatement
     from quizzes.models import Attempt, AttemptAnswer
+    from xapi.models import OutboxStatement
 
     q = connection.ops.quote_name
     enrolments = (
