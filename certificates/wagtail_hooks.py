@@ -36,3 +36,22 @@ def register_certificate_menu_item():
     return CertificateMenuItem(
         _("Certificates"), reverse("certificates_admin"), icon_name="doc-full", order=910
     )
+
+
+@hooks.register("register_admin_urls")
+def register_old_settings_url():
+    """The design setting's address named its app, progress, before certificates became an
+    app of their own; bookmarks of it still lead there."""
+    from django.urls import path
+    from django.views.generic import RedirectView
+
+    return [
+        path(
+            "settings/progress/certificatebranding/",
+            RedirectView.as_view(
+                pattern_name="wagtailsettings:edit",
+                permanent=True,
+            ),
+            {"app_name": "certificates", "model_name": "certificatebranding"},
+        )
+    ]

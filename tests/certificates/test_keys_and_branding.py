@@ -159,3 +159,14 @@ def test_after_failures_the_sweeper_waits_and_an_operator_can_try_again(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(retry_url)
     assert requested == [certificate.pk]
+
+
+def test_the_design_setting_is_edited_in_the_certificates_app(client, make_user):
+    """Its address before certificates left progress still leads to the form."""
+    client.force_login(make_user(email="admin@example.org", is_superuser=True, is_staff=True))
+    old = client.get("/admin/settings/progress/certificatebranding/")
+    assert old.status_code == 301
+    assert old["Location"] == "/admin/settings/certificates/certificatebranding/"
+    form = client.get(old["Location"], follow=True)
+    assert form.status_code == 200
+    assert 'name="issuer_name"' in form.content.decode()
