@@ -34,6 +34,9 @@ COPY elearning ./elearning
 COPY courses ./courses
 COPY quizzes ./quizzes
 COPY progress ./progress
+COPY certificates ./certificates
+COPY xapi ./xapi
+COPY reports ./reports
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale

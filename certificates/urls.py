@@ -5,7 +5,8 @@ from . import views
 
 
 class CodeConverter:
-    """A verification code: URL-safe base64, as ``verification_code`` makes them."""
+    """A verification code: lower-case base32 (32 characters for 160 bits), as
+    ``verification_code`` makes them; the wider pattern keeps older or longer codes valid."""
 
     regex = "[A-Za-z0-9_-]{16,64}"
 

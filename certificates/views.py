@@ -26,7 +26,7 @@ from .forms import CertificateDownloadForm
 from .models import Certificate
 
 # Verification requests per client address and minute: plenty for people checking
-# certificates, far too few to guess 144-bit codes (or even to scan a list of stolen ones).
+# certificates, far too few to guess 160-bit codes (or even to scan a list of stolen ones).
 VERIFY_LIMIT_PER_MINUTE = 30
 
 # Signed over when a code is unknown, so that a miss costs what a hit costs.

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import enrolment_remind, reminders_due
+from .reminders import enrolment_remind, reminders_due
 
 
 @shared_task

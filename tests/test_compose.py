@@ -56,11 +56,23 @@ DOCUMENTED_VARIABLES = [
     "MEDIA_ROOT",
     "LOG_LEVEL",
 ]
-# What the app image must hold: the packages, manage.py, and the folders the settings find
-# next to them (templates/ for TEMPLATES, static/ for STATICFILES_DIRS, locale/ for LOCALE_PATHS).
+
+
+def _installed_packages() -> tuple[str, ...]:
+    """The project's own top-level packages that the production settings install."""
+    from elearning.settings import base
+
+    tops = {app.split(".")[0] for app in base.INSTALLED_APPS}
+    return tuple(sorted(top for top in tops if (ROOT / top / "__init__.py").exists()))
+
+
+# What the app image must hold: every package production installs, manage.py, and the folders
+# the settings find next to them (templates/ for TEMPLATES, static/ for STATICFILES_DIRS,
+# locale/ for LOCALE_PATHS).
 IMAGE_CONTENTS = (
     *("templates", "static", "locale"),
-    *("elearning", "courses", "quizzes", "progress", "manage.py", "pyproject.toml"),
+    *_installed_packages(),
+    *("manage.py", "pyproject.toml"),
 )
 # Left empty in .env.example, so that no deployment runs on a published value.
 SECRET_VARIABLES = [
