@@ -178,3 +178,48 @@ def test_a_database_from_before_the_split_upgrades_with_every_row_kept(before_sp
     assert upgraded.has_perm("certificates.change_certificate")
     # The new models' instances point at the same content type as before.
     assert NewContentType.objects.get_for_model(NewCertificate).pk == type_ids["certificate"]
+
+
+OLD_TASK_NAMES = {
+    "progress.tasks.statements_deliver": "xapi.tasks.statements_deliver",
+    "progress.tasks.statements_sweep": "xapi.tasks.statements_sweep",
+    "progress.certificates.tasks.certificate_deliver": "certificates.tasks.certificate_deliver",
+    "progress.certificates.tasks.certificates_sweep": "certificates.tasks.certificates_sweep",
+    "progress.reports.tasks.digest_send": "reports.tasks.digest_send",
+    "progress.reports.tasks.digests_send": "reports.tasks.digests_send",
+}
+
+
+def test_tasks_queued_under_their_old_names_still_run():
+    from elearning.celery import app
+
+    app.loader.import_default_modules()
+    for old, new in OLD_TASK_NAMES.items():
+        assert old in app.tasks, f"a message queued as {old} would be lost"
+        assert new in app.tasks
+
+
+@pytest.mark.django_db
+def test_an_old_sweep_message_asks_for_delivery_like_the_new_task(site, monkeypatch):
+    """A sweep message queued before the split finds the same due statements."""
+    from elearning.celery import app
+    from progress.models import Enrolment, LearningEvent
+    from xapi import tasks
+    from xapi.models import LearningRecordStore, OutboxStatement
+
+    app.loader.import_default_modules()
+    asked = []
+    monkeypatch.setattr(tasks.statements_deliver, "delay", lambda **kw: asked.append(kw))
+    now = timezone.now()
+    store = LearningRecordStore.objects.create(name="old-sweep", endpoint="https://l.example/x/")
+    enrolment = Enrolment.objects.create(course_key=uuid.uuid4(), enrolled_at=now)
+    event = LearningEvent.objects.create(
+        kind="enrolled", enrolment=enrolment, occurred_at=now, object_key=uuid.uuid4(),
+        language="sv",
+    )  # fmt: skip
+    OutboxStatement.objects.create(
+        statement_id=uuid.uuid4(), lrs=store, event=event, payload={}, next_attempt_at=now,
+        created_at=now,
+    )  # fmt: skip
+    assert app.tasks["progress.tasks.statements_sweep"].run() == 1
+    assert asked == [{"lrs_id": store.pk}]

@@ -19,7 +19,7 @@ from .models import User
 from .personal_data import personal_data_export
 from .services import user_delete, user_register
 
-# Signs the opt-out links in reminder e-mails (progress.tasks makes them).
+# Signs the opt-out links in reminder e-mails (progress.reminders makes them).
 REMINDER_OPT_OUT_SALT = "reminders-opt-out"
 
 
