@@ -62,7 +62,7 @@ def register_xapi_urls():
 
     return [
         path("xapi/", health, name="xapi_health"),
-        path("xapi/<int:lrs_id>/retry/", retry_failed, name="xapi_retry_failed"),
+        path("xapi/<id:lrs_id>/retry/", retry_failed, name="xapi_retry_failed"),
     ]
 
 
@@ -94,10 +94,10 @@ def register_certificate_urls():
 
     return [
         path("certificates/", admin_views.certificate_list, name="certificates_admin"),
-        path("certificates/<int:pk>/revoke/", admin_views.revoke, name="certificates_admin_revoke"),
-        path("certificates/<int:pk>/retry/", admin_views.retry, name="certificates_admin_retry"),
+        path("certificates/<id:pk>/revoke/", admin_views.revoke, name="certificates_admin_revoke"),
+        path("certificates/<id:pk>/retry/", admin_views.retry, name="certificates_admin_retry"),
         path(
-            "certificates/<int:pk>/reissue/",
+            "certificates/<id:pk>/reissue/",
             admin_views.reissue,
             name="certificates_admin_reissue",
         ),
