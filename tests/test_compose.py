@@ -55,6 +55,8 @@ DOCUMENTED_VARIABLES = [
     "STATIC_ROOT",
     "MEDIA_ROOT",
     "LOG_LEVEL",
+    "TRUSTED_PROXY_COUNT",
+    "TRUSTED_PROXIES",
 ]
 # What the app image must hold: the packages, manage.py, and the folders the settings find
 # next to them (templates/ for TEMPLATES, static/ for STATICFILES_DIRS, locale/ for LOCALE_PATHS).
