@@ -108,6 +108,7 @@ def test_no_request_gets_a_server_error(client, world, who):
         client.force_login(user)
     client.raise_request_exception = False
     server_errors = []
+    statuses = []
 
     @settings(
         max_examples=200,
@@ -135,9 +136,13 @@ def test_no_request_gets_a_server_error(client, world, who):
         else:  # the form in the body, the parameters in the address
             query = "&".join(f"{quote(k)}={quote(v)}" for k, v in params.items())
             response = client.post(f"{path}?{query}", params)
+        statuses.append(response.status_code)
         if response.status_code >= 500:
             server_errors.append((method, path[:200], {k: v[:80] for k, v in params.items()}))
         assert response.status_code < 500, server_errors[-1]
 
     request_once()
     assert not server_errors
+    # The requests reached views, not only the 404 page: pages answered, forms refused input.
+    assert any(200 <= status < 300 for status in statuses), sorted(set(statuses))
+    assert any(400 <= status < 500 for status in statuses), sorted(set(statuses))
