@@ -91,10 +91,12 @@ class Certificate(models.Model):
         return self.Status(self.status()).label
 
     def status(self, today: date | None = None) -> str:
-        if self.superseded_at is not None:
-            return self.Status.SUPERSEDED
+        # Revocation first: a replaced certificate that was then revoked (an account deleted,
+        # an error found) is revoked, as the verification page says.
         if self.revoked_at is not None:
             return self.Status.REVOKED
+        if self.superseded_at is not None:
+            return self.Status.SUPERSEDED
         today = today or timezone.localdate()
         if self.expires_on is not None and self.expires_on < today:
             return self.Status.EXPIRED
@@ -147,6 +149,14 @@ class CertificateBranding(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("certificate design")
+
+    def clean(self):
+        # Printed on every certificate: no control characters (see elearning/accounts/names.py).
+        from elearning.accounts.names import name_clean
+
+        self.issuer_name = name_clean(self.issuer_name)
+        self.signatory_name = name_clean(self.signatory_name)
+        super().clean()
 
     def signatory_title(self, language: str) -> str:
         return self.signatory_title_en if language == "en" else self.signatory_title_sv

@@ -120,7 +120,9 @@ def certificate_reissue(*, certificate: Certificate, by=None) -> Certificate:
 
 def certificates_of_deleted_user(enrolment_ids) -> int:
     """When a learner deletes their account: their certificates are revoked and their name
-    is removed from the stored claim (the signature then no longer matches, on purpose)."""
+    is removed from the stored claim (the signature then no longer matches, on purpose). The
+    verification page goes by the row's revocation, so it says "revoked" with the reason and
+    the date, and that the name was erased; the PDF is deleted."""
     now = timezone.now()
     count = 0
     for certificate in Certificate.objects.select_for_update().filter(

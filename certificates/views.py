@@ -11,13 +11,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django_ratelimit.core import get_usage
 
 from elearning.accounts.scope import manager_scope
 
@@ -34,16 +34,26 @@ _DUMMY_CLAIM = {"code": "", "type": "none"}
 _DUMMY_SIGNATURE = signing.b64url(bytes(64))
 
 
-def _rate_limited(request) -> bool:
-    minute = int(timezone.now().timestamp() // 60)
-    key = f"certificate-verify:{request.META.get('REMOTE_ADDR', '')}:{minute}"
-    cache.add(key, 0, timeout=90)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=90)
-        count = 1
-    return count > VERIFY_LIMIT_PER_MINUTE
+def _rate_limited(request) -> int | None:
+    """Seconds until the client may verify again, or None while under the limit. Counted per
+    client address as seen through the trusted proxies (``elearning.core.client``)."""
+    usage = get_usage(
+        request,
+        group="certificate-verify",
+        key="elearning.core.client.ratelimit_key",
+        rate=f"{VERIFY_LIMIT_PER_MINUTE}/m",
+        increment=True,
+    )
+    if usage is None or not usage["should_limit"]:
+        return None
+    return max(1, usage["time_left"])
+
+
+def claim_verifies(certificate: Certificate) -> bool:
+    """Whether the stored claim is the one signed for this code (untouched since issue)."""
+    return certificate.claim.get("code") == certificate.code and signing.verify(
+        certificate.claim, certificate.key_id, certificate.signature
+    )
 
 
 def verification(certificate: Certificate | None) -> dict:
@@ -52,15 +62,16 @@ def verification(certificate: Certificate | None) -> dict:
         signing.verify(_DUMMY_CLAIM, signing.current_key().key_id, _DUMMY_SIGNATURE)
         return {"found": False}
     claim = certificate.claim
-    genuine = claim.get("code") == certificate.code and signing.verify(
-        claim, certificate.key_id, certificate.signature
-    )
-    if not genuine:
+    genuine = claim_verifies(certificate)
+    # The row's revocation is authoritative, signature or not: it only ever takes trust away,
+    # and the one way a revoked row loses its signature is on purpose, when the learner deletes
+    # their account and their name is erased from the stored claim.
+    if certificate.revoked_at is not None:
+        status = Certificate.Status.REVOKED.value
+    elif not genuine:
         status = "invalid"
     elif certificate.superseded_at is not None:
         status = Certificate.Status.SUPERSEDED.value
-    elif certificate.revoked_at is not None:
-        status = Certificate.Status.REVOKED.value
     elif claim.get("expires_on") and claim["expires_on"] < timezone.localdate().isoformat():
         status = Certificate.Status.EXPIRED.value
     else:
@@ -76,19 +87,22 @@ def verification(certificate: Certificate | None) -> dict:
         "signature": certificate.signature,
         "revoked_at": certificate.revoked_at,
         "revocation_reason": certificate.revocation_reason,
+        # Erased with the account: the claim still names the course and date, not the person.
+        "name_erased": not (claim.get("learner") or {}).get("name"),
         "replaced_by": successor.claim.get("verification_url") if successor else None,
     }
 
 
 @require_GET
 def certificate_verify(request, code: str):
-    if _rate_limited(request):
+    wait = _rate_limited(request)
+    if wait is not None:
         response = HttpResponse(
             _("Too many requests. Wait a minute and try again."),
             status=429,
             content_type="text/plain; charset=utf-8",
         )
-        response["Retry-After"] = "60"
+        response["Retry-After"] = str(wait)
         return response
     certificate = Certificate.objects.select_related("superseded_by").filter(code=code[:64]).first()
     result = verification(certificate)
@@ -124,7 +138,9 @@ def certificate_keys(request):
 @login_required
 @require_GET
 def certificate_pdf(request, code: str):
-    """The learner's own PDF (nobody else's: 404 for any other code)."""
+    """The learner's own PDF (nobody else's: 404 for any other code). A certificate that is
+    revoked, replaced or whose stored claim no longer verifies is withdrawn: 410 with a page
+    that says why and links to the verification page, never the PDF as if it were valid."""
     certificate = (
         Certificate.objects.filter(code=code[:64], enrolment__user=request.user)
         .exclude(pdf="")
@@ -132,6 +148,14 @@ def certificate_pdf(request, code: str):
     )
     if certificate is None:
         raise Http404
+    result = verification(certificate)
+    if result["status"] not in (Certificate.Status.VALID, Certificate.Status.EXPIRED):
+        return render(
+            request,
+            "certificates/withdrawn.html",
+            {**result, "code": certificate.code},
+            status=410,
+        )
     return FileResponse(
         certificate.pdf.open("rb"),
         as_attachment=True,
@@ -157,7 +181,7 @@ def certificates_download(request):
             issued_at__date__gte=form.cleaned_data["issued_from"],
             issued_at__date__lte=form.cleaned_data["issued_until"],
         )
-        .select_related("enrolment__organisation")
+        .select_related("enrolment__organisation", "superseded_by")
         .order_by("issued_at", "pk")
     )
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
@@ -170,17 +194,20 @@ def certificates_download(request):
         for certificate in certificates.iterator(chunk_size=200):
             claim = certificate.claim
             organisation = certificate.enrolment.organisation
+            # The status the public page gives: a claim altered since it was signed is
+            # "invalid", and only a valid certificate whose stored claim verifies goes in.
+            status = verification(certificate)["status"]
             writer.writerow(
                 [
                     certificate.code,
-                    _cell(claim["learner"]["name"]),
-                    _cell(claim["course"]["title"]),
+                    _cell(str((claim.get("learner") or {}).get("name", ""))),
+                    _cell(str((claim.get("course") or {}).get("title", ""))),
                     _cell(organisation.name if organisation else ""),
-                    claim["completed_on"],
-                    certificate.status(),
+                    _cell(str(claim.get("completed_on", ""))),
+                    status,
                 ]
             )
-            if certificate.pdf and certificate.status() == Certificate.Status.VALID:
+            if certificate.pdf and status == Certificate.Status.VALID:
                 with certificate.pdf.open("rb") as pdf:
                     archive.writestr(f"{certificate.code}.pdf", pdf.read())
         archive.writestr(_("certificates") + ".csv", "\ufeff" + listing.getvalue())

@@ -11,10 +11,10 @@ def register_certificate_urls():
 
     return [
         path("certificates/", admin_views.certificate_list, name="certificates_admin"),
-        path("certificates/<int:pk>/revoke/", admin_views.revoke, name="certificates_admin_revoke"),
-        path("certificates/<int:pk>/retry/", admin_views.retry, name="certificates_admin_retry"),
+        path("certificates/<id:pk>/revoke/", admin_views.revoke, name="certificates_admin_revoke"),
+        path("certificates/<id:pk>/retry/", admin_views.retry, name="certificates_admin_retry"),
         path(
-            "certificates/<int:pk>/reissue/",
+            "certificates/<id:pk>/reissue/",
             admin_views.reissue,
             name="certificates_admin_reissue",
         ),

@@ -12,6 +12,10 @@ from courses.models import CoursePage
 
 MAX_CSV_BYTES = 1024 * 1024
 MAX_ROWS = 5000
+# The longest field a row may have: an e-mail address is at most 254 characters (RFC 5321's
+# path limit less its brackets), and nothing else in the file is read. A longer field, or a row
+# the csv module refuses (it stops at 131,072 characters a field), is an error of that row only.
+MAX_FIELD_CHARS = 254
 
 
 class BulkEnrolForm(forms.Form):
@@ -24,7 +28,7 @@ class BulkEnrolForm(forms.Form):
         label=_("CSV file of e-mail addresses"),
         help_text=_(
             "One e-mail address per row, in the first column. A header row is skipped. "
-            "At most 5,000 rows and 1 MB."
+            "At most 5,000 rows and 1 MB, and at most 254 characters in a field."
         ),
     )
 
@@ -34,9 +38,9 @@ class BulkEnrolForm(forms.Form):
             locale__language_code="sv"
         )
 
-    def clean_addresses(self) -> list[tuple[int, str]]:
-        """(row number, address) pairs; the addresses are checked one by one later, so that
-        one bad row does not stop the others."""
+    def clean_addresses(self) -> list[tuple[int, str, str | None]]:
+        """(row number, address, problem found while reading) triples; the addresses are
+        checked one by one later, so that one bad row does not stop the others."""
         upload = self.cleaned_data["addresses"]
         if not upload.name.lower().endswith(".csv"):
             raise ValidationError(_("Upload a .csv file."))
@@ -53,17 +57,38 @@ class BulkEnrolForm(forms.Form):
         except csv.Error:
             dialect = csv.excel
         rows = []
-        for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        reader = csv.reader(io.StringIO(text), dialect)
+        number = 0
+        while True:
+            number += 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                # The reader goes on with the next line after a refused row.
+                rows.append((number, "", str(too_long_message())))
+                continue
+            if any(len(field) > MAX_FIELD_CHARS for field in row):
+                shown = row[0][:40] + ("…" if len(row[0]) > 40 else "")
+                rows.append((number, shown, str(too_long_message())))
+                continue
             value = row[0].strip() if row else ""
             if number == 1 and value and "@" not in value:
                 continue  # a header
             if value:
-                rows.append((number, value))
+                rows.append((number, value, None))
         if not rows:
             raise ValidationError(_("The file has no e-mail addresses."))
         if len(rows) > MAX_ROWS:
             raise ValidationError(_("The file has more than 5,000 rows."))
         return rows
+
+
+def too_long_message() -> str:
+    return _("A field of this row is longer than %(limit)s characters.") % {
+        "limit": MAX_FIELD_CHARS
+    }
 
 
 def address_problem(value: str) -> str | None:

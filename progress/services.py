@@ -255,8 +255,11 @@ class BulkRow:
     message: str
 
 
-def enrolment_bulk_create(*, course: CoursePage, rows: list[tuple[int, str]], by) -> list[BulkRow]:
-    """Enrol the learners whose addresses are given; a report line per row. Each learner's
+def enrolment_bulk_create(
+    *, course: CoursePage, rows: list[tuple[int, str, str | None]], by
+) -> list[BulkRow]:
+    """Enrol the learners whose addresses are given; a report line per row (``rows``: row
+    number, address, and the problem found while reading the file, if any). Each learner's
     enrolment is its own transaction, so one bad row changes nothing for the others."""
     from elearning.accounts.models import User
 
@@ -265,14 +268,15 @@ def enrolment_bulk_create(*, course: CoursePage, rows: list[tuple[int, str]], by
     users = {
         user.email: user
         for user in User.objects.filter(
-            email__in=[email.lower() for _, email in rows], is_active=True
+            email__in=[email.lower() for _, email, problem in rows if not problem],
+            is_active=True,
         )
     }
     report = []
     seen = set()
-    for number, raw in rows:
+    for number, raw, read_problem in rows:
         email = raw.lower()
-        problem = address_problem(raw)
+        problem = read_problem or address_problem(raw)
         if problem:
             report.append(BulkRow(number, raw, "error", problem))
         elif email in seen:

@@ -6,7 +6,7 @@ from . import views
 app_name = "progress"
 
 urlpatterns = [
-    path(_("course/<int:page_id>/enrol/"), views.enrol, name="enrol"),
-    path(_("course/<int:page_id>/leave/"), views.leave, name="leave"),
-    path(_("lesson/<int:page_id>/done/"), views.lesson_done, name="lesson_done"),
+    path(_("course/<id:page_id>/enrol/"), views.enrol, name="enrol"),
+    path(_("course/<id:page_id>/leave/"), views.leave, name="leave"),
+    path(_("lesson/<id:page_id>/done/"), views.lesson_done, name="lesson_done"),
 ]

@@ -6,7 +6,7 @@ from . import views
 app_name = "quizzes"
 
 urlpatterns = [
-    path(_("<int:page_id>/start/"), views.start, name="start"),
-    path(_("attempt/<int:attempt_id>/"), views.attempt, name="attempt"),
-    path(_("attempt/<int:attempt_id>/result/"), views.result, name="result"),
+    path(_("<id:page_id>/start/"), views.start, name="start"),
+    path(_("attempt/<id:attempt_id>/"), views.attempt, name="attempt"),
+    path(_("attempt/<id:attempt_id>/result/"), views.result, name="result"),
 ]

@@ -31,7 +31,7 @@ def register_statistics_urls():
 
     return [
         path("quizzes/statistics/", statistics_index, name="quiz_statistics_index"),
-        path("quizzes/statistics/<int:quiz_id>/", quiz_statistics, name="quiz_statistics"),
+        path("quizzes/statistics/<id:quiz_id>/", quiz_statistics, name="quiz_statistics"),
     ]
 
 

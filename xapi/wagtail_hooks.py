@@ -11,7 +11,7 @@ def register_xapi_urls():
 
     return [
         path("xapi/", health, name="xapi_health"),
-        path("xapi/<int:lrs_id>/retry/", retry_failed, name="xapi_retry_failed"),
+        path("xapi/<id:lrs_id>/retry/", retry_failed, name="xapi_retry_failed"),
     ]
 
 

@@ -14,6 +14,7 @@ from elearning.core.tasks import email_send
 from elearning.organisations.models import Organisation
 
 from .models import User
+from .names import NameField
 
 
 def organisation_choices() -> list:
@@ -50,6 +51,7 @@ class RegistrationForm(BaseUserCreationForm):
             "role_category",
             "preferred_language",
         )
+        field_classes = {"first_name": NameField, "last_name": NameField}
         labels = {"role_category": _("Your role"), "preferred_language": _("Language")}
         help_texts = {
             "email": _("You sign in with your e-mail address."),

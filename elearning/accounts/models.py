@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .names import name_clean
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -107,3 +109,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        # Names set by code or by forms we do not own (Wagtail's account settings) get the
+        # same cleaning as our forms give them (see names.py).
+        self.first_name = name_clean(self.first_name or "")
+        self.last_name = name_clean(self.last_name or "")
+        super().save(*args, **kwargs)

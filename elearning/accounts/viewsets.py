@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
+from .names import NameField
+
 PROFILE_FIELDS = [
     "preferred_language",
     "organisation",
@@ -17,6 +19,10 @@ PROFILE_FIELDS = [
 
 
 class ProfileFieldsMixin(forms.ModelForm):
+    # Wagtail's user forms declare the names as plain CharFields (same labels, so Wagtail's
+    # translations apply); these drop control characters.
+    first_name = NameField(required=True, label=_("First Name"))
+    last_name = NameField(required=True, label=_("Last Name"))
     managed_organisations = forms.ModelMultipleChoiceField(
         label=_("Managed organisations"),
         queryset=None,

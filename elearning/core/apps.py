@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "elearning.core"
     label = "core"
     verbose_name = _("Platform")
+
+    def ready(self):
+        from .converters import converters_register
+
+        converters_register()

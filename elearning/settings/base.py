@@ -78,10 +78,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, error pages and static files included.
+    "elearning.core.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -113,6 +116,76 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Client addresses behind proxies (elearning/core/client.py) ------------------------------
+# Rate limits count per client address. Behind reverse proxies REMOTE_ADDR is the nearest
+# proxy, so X-Forwarded-For is read from the right past the proxies trusted here: the number of
+# proxies in front of the application (each appends one entry), and/or their addresses or
+# networks. Nothing is trusted by default: without a proxy, REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# django-ratelimit counts in the default cache; its app is not installed because its system
+# check does not know Django's own (atomic) Redis cache and warns about it.
+RATELIMIT_USE_CACHE = "default"
+
+# --- Content-Security-Policy (django-csp 4; elearning/core/csp.py) --------------------------
+CSP_500_TEMPLATE = BASE_DIR / "templates" / "500.html"
+
+
+def _inline_style_hashes(template: Path) -> list[str]:
+    """CSP hashes of the <style> elements of a template that has no template tags in them
+    (the self-contained 500 page), so the strict policy allows exactly those."""
+    import base64
+    import hashlib
+    import re
+
+    blocks = re.findall(r"<style>(.*?)</style>", template.read_text(encoding="utf-8"), re.S)
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() + "'"
+        for b in blocks
+    ]
+
+
+# The public site runs no JavaScript at all: no script, no plug-in, not framed, forms and
+# <base> only to itself; styles from our own stylesheet (and the 500 page's inline one).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'none'"],
+        "object-src": ["'none'"],
+        "style-src": ["'self'", *_inline_style_hashes(CSP_500_TEMPLATE)],
+        "img-src": ["'self'"],
+        "media-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# The Wagtail admin (and the previews it shows in a frame): scripts and styles from this site,
+# plus the inline <script> and <style> elements Wagtail 8's own bundle (vendor.js) inserts into
+# the page editor, which Chromium reports as violations otherwise (their hashes would change with
+# every Wagtail release and page); no eval, nothing from other origins; image uploads previewed
+# from data:/blob: URLs; previews framed by the admin itself.
+CONTENT_SECURITY_POLICY_ADMIN_PREFIXES = ("/admin/",)
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "object-src": ["'none'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # --- Database ------------------------------------------------------------------------------
 # DATABASE_URL selects PostgreSQL (postgres://user@host:5432/name); without it the embedded
@@ -151,6 +224,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = True
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
+# No Gravatar: the admin would send a hash of every user's e-mail address to a third party
+# (and the admin's Content-Security-Policy loads images from this site only).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the admin's dashboard ask releases.wagtail.org for new versions from every editor's
+# browser: upgrades are the operators' business (and the admin connects to this site only).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- Languages -----------------------------------------------------------------------------
 # Swedish first, English second, for the interface and the content tree.

@@ -10,7 +10,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def assert_accessible(page) -> None:
-    page.add_script_tag(content=AXE_SOURCE)
+    # Evaluated through the debugging protocol, not added as a <script>: the site's
+    # Content-Security-Policy allows no script at all, and must not be loosened for a test.
+    page.evaluate(f"() => {{ {AXE_SOURCE}\n }}")
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         WCAG_TAGS,

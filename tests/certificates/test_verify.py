@@ -141,7 +141,8 @@ def test_enumerating_codes_is_rate_limited(client, certificate):
         assert client.get(f"/sv/intyg/{number:024d}/").status_code == 404
     response = client.get(verify_url(certificate))  # even a right code now waits
     assert response.status_code == 429
-    assert response["Retry-After"] == "60"
+    # The seconds left in the client's one-minute window (django-ratelimit staggers windows).
+    assert 1 <= int(response["Retry-After"]) <= 60
     other = client.get(verify_url(certificate), REMOTE_ADDR="192.0.2.7")
     assert other.status_code == 200  # another address is not held up
 

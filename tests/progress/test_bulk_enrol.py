@@ -80,3 +80,32 @@ def test_only_administrators_enrol_in_bulk(client, make_user, site):
     response = client.get(URL)
     assert response.status_code in (302, 403)
     assert response.status_code == 403 or response["Location"] == "/admin/"
+
+
+def test_oversized_fields_are_errors_of_their_rows_only(client, administrator, make_user, site):
+    """A field over the documented 254 characters, even one over the 131,072 the csv module
+    refuses, is reported on its row; the rows around it are enrolled."""
+    course, _ = course_tree()
+    make_user(email="anna@kommun.se")
+    make_user(email="bo@kommun.se")
+    make_user(email="cecilia@kommun.se")
+    csv = "\n".join(
+        [
+            "anna@kommun.se",
+            "x" * 200_000 + "@kommun.se",
+            "bo@kommun.se",
+            '"' + "y" * 140_000 + '"',
+            "cecilia@kommun.se," + "z" * 300,
+            "a" * 250 + "@kommun.se",
+        ]
+    )
+    response = client.post(URL, {"course": course.pk, "addresses": upload(csv)})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "2 anmälda, 0 redan anmälda, 4 rader med fel." in body
+    assert body.count("Ett fält på den här raden är längre än 254 tecken.") == 4
+    assert "x" * 41 not in body  # the report does not echo the whole field
+    assert set(Enrolment.objects.values_list("user__email", flat=True)) == {
+        "anna@kommun.se",
+        "bo@kommun.se",
+    }
