@@ -1,7 +1,10 @@
 """What the attempt and result pages show, built from the attempt's snapshot.
 
-``attempt_form`` is the only view of an open attempt: it carries texts, ids and the learner's
-saved answers, never which option is correct, feedback or explanations.
+``attempt_form`` is the only view of an open attempt: it carries texts, the attempt's tokens
+(never the stable ids, see ``tokens.py``) and the learner's saved answers, never which option
+is correct, feedback or explanations. What a submitted attempt tells about right and wrong is
+decided by ``review_allowed`` and ``results_released`` for the result page and the learner's
+data download alike.
 """
 
 from dataclasses import dataclass, field
@@ -227,7 +230,8 @@ def attempts_data(enrolments) -> dict[int, list[dict]]:
         questions = []
         for q in attempt.questions:
             answer = attempt.answers.get(q["id"])
-            entry = {"question_id": q["id"], "question": q["text"], "type": q["type"]}
+            # .get: the large generated data set stores compact snapshots without texts.
+            entry = {"question_id": q["id"], "question": q.get("text", ""), "type": q["type"]}
             entry["answer"] = _answer_lines(q, answer)
             if released and q["type"] != "reflection":
                 graded = grading.grade(q, answer)

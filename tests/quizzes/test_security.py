@@ -78,6 +78,10 @@ TAMPERING = {
         lambda a: {field(a, 4, f"-{token(q(a, 4)['items'][0])}"): "\u0661"},
         f"Fråga 4: {NOT_AN_OPTION}",
     ),
+    "a position of 5000 digits": (
+        lambda a: {field(a, 4, f"-{token(q(a, 4)['items'][0])}"): "1" * 5000},
+        f"Fråga 4: {NOT_AN_OPTION}",
+    ),
     "an ordering item by its stable id": (
         lambda a: {field(a, 4, f"-{q(a, 4)['items'][0]['id']}"): "1"},
         "ett fält det inte ska ha",
