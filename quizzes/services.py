@@ -6,6 +6,7 @@ never exceed the attempt limit or open two attempts), saving and submitting lock
 """
 
 import random
+import re
 from datetime import timedelta
 
 from django.db import transaction
@@ -22,6 +23,9 @@ from .tokens import token, tokens_add, tokens_missing
 # Network and clicking time allowed after the deadline before a submit counts as late.
 GRACE = timedelta(seconds=30)
 MAX_TEXT = 5000
+# C0 controls but tab and line breaks: none is typed into a text box, and PostgreSQL's JSON
+# cannot store NUL at all (it answered 500).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class QuizError(Exception):
@@ -213,6 +217,11 @@ def answers_parse(questions: list[dict], data) -> dict:
                 raise QuizError(
                     _("Question %(number)d: at most %(count)d characters.")
                     % {"number": number, "count": MAX_TEXT}
+                )
+            if CONTROL.search(text):
+                raise QuizError(
+                    _("Question %(number)d: the text has control characters it cannot have.")
+                    % {"number": number}
                 )
             if text.strip():
                 answers[qid] = text

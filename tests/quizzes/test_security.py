@@ -110,6 +110,10 @@ TAMPERING = {
         "Fråga 5: varje meny tar ett svar.",
     ),
     "two reflection texts": (lambda a: {field(a, 6): ["ett", "två"]}, "Fråga 6 har bara ett svar."),
+    "a NUL in a text": (
+        lambda a: {field(a, 6): "Min tanke\x00"},
+        "Fråga 6: texten har styrtecken som den inte kan ha.",
+    ),
     "overlong text": (lambda a: {field(a, 6): "x" * 5001}, "Fråga 6: högst 5000 tecken."),
 }
 
