@@ -82,6 +82,11 @@ class QuizSetup:
     queries_insert: int
 
 
+def _token(entry: dict, key: str = "token") -> str:
+    """The entry's token in this attempt (quizzes/tokens.py); the stable id in an old one."""
+    return entry.get(key) or entry["id"]
+
+
 def perfect_answer(questions: list[dict]) -> dict[str, str | list[str]]:
     """The form a learner who knows every answer would post (see quizzes.services)."""
     data: dict[str, str | list[str]] = {"action": "submit"}
@@ -89,18 +94,18 @@ def perfect_answer(questions: list[dict]) -> dict[str, str | list[str]]:
         key = f"q-{question['id']}"
         kind = question["type"]
         if kind in ("single", "true_false"):
-            correct = [option["id"] for option in question["options"] if option["correct"]]
+            correct = [_token(option) for option in question["options"] if option["correct"]]
             if not correct:
                 raise BenchError(f"question {question['id']} has no correct option")
             data[key] = correct[0]
         elif kind == "multiple":
-            data[key] = [option["id"] for option in question["options"] if option["correct"]]
+            data[key] = [_token(option) for option in question["options"] if option["correct"]]
         elif kind == "ordering":
             for position, item in enumerate(question["items"], start=1):
-                data[f"{key}-{item['id']}"] = str(position)
+                data[f"{key}-{_token(item)}"] = str(position)
         elif kind == "matching":
             for pair in question["pairs"]:
-                data[f"{key}-{pair['id']}"] = pair["id"]
+                data[f"{key}-{_token(pair, 'prompt_token')}"] = _token(pair, "match_token")
         elif kind == "reflection":
             data[key] = "Samverkan mellan kommun och region gör arbetet mer jämlikt."
         else:

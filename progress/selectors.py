@@ -10,7 +10,7 @@ from wagtail.models import Page
 from courses.models import CoursePage, LessonPage
 from courses.selectors import LessonEntry, Outline
 
-from .models import Enrolment, LessonProgress, ModuleCompletion
+from .models import Enrolment, LearningEvent, LessonProgress, ModuleCompletion
 
 # What other apps know about enrolments, shown beside progress (the certificates app: the
 # current certificate) without progress importing them. Each function takes enrolments and
@@ -262,10 +262,23 @@ def learner_enrolments_data(user) -> list[dict]:
                     "occurred_at": ev.occurred_at.isoformat(),
                     "object_key": str(ev.object_key),
                     "language": ev.language,
-                    "details": ev.details,
+                    "details": _event_details(ev),
                 }
                 for ev in e.events.all()
             ],
         }
         for e in enrolments
     ]
+
+
+# What a question_answered event says about one answer being right. The quiz's review policy
+# decides when a learner may know that (docs/quizzes.md); the quizzes app's own section of the
+# download ("attempts") carries it once allowed, so the events never do.
+_ANSWER_RESULT = ("correct", "points")
+
+
+def _event_details(event):
+    details = event.details
+    if event.kind != LearningEvent.Kind.QUESTION_ANSWERED or not isinstance(details, dict):
+        return details
+    return {key: value for key, value in details.items() if key not in _ANSWER_RESULT}

@@ -1,12 +1,16 @@
 """What the attempt and result pages show, built from the attempt's snapshot.
 
-``attempt_form`` is the only view of an open attempt: it carries texts, ids and the learner's
-saved answers, never which option is correct, feedback or explanations.
+``attempt_form`` is the only view of an open attempt: it carries texts, the attempt's tokens
+(never the stable ids, see ``tokens.py``) and the learner's saved answers, never which option
+is correct, feedback or explanations. What a submitted attempt tells about right and wrong is
+decided by ``review_allowed`` and ``results_released`` for the result page and the learner's
+data download alike.
 """
 
 from dataclasses import dataclass, field
 
 from . import grading
+from .tokens import token
 
 
 @dataclass
@@ -30,6 +34,8 @@ class FormQuestion:
 
 
 def attempt_form(attempt) -> list[FormQuestion]:
+    """The open attempt as its form shows it: the attempt's tokens as field names and
+    values (never the stable ids, see ``tokens.py``), options in their served order."""
     questions = []
     for number, q in enumerate(attempt.questions, start=1):
         answer = attempt.answers.get(q["id"])
@@ -37,22 +43,34 @@ def attempt_form(attempt) -> list[FormQuestion]:
         if q["type"] in ("single", "true_false", "multiple"):
             options = {option["id"]: option for option in q["options"]}
             chosen = set(answer) if isinstance(answer, list) else {answer}
-            item.choices = [Choice(oid, options[oid]["text"], oid in chosen) for oid in q["order"]]
+            item.choices = [
+                Choice(token(options[oid]), options[oid]["text"], oid in chosen)
+                for oid in q["order"]
+            ]
         elif q["type"] == "ordering":
-            texts = {entry["id"]: entry["text"] for entry in q["items"]}
+            items = {entry["id"]: entry for entry in q["items"]}
             placed = {item_id: n for n, item_id in enumerate(answer or [], start=1)}
             item.rows = [
-                {"id": iid, "text": texts[iid], "selected": placed.get(iid)} for iid in q["order"]
+                {"id": token(items[iid]), "text": items[iid]["text"], "selected": placed.get(iid)}
+                for iid in q["order"]
             ]
             item.positions = list(range(1, len(q["order"]) + 1))
         elif q["type"] == "matching":
             pairs = {pair["id"]: pair for pair in q["pairs"]}
             chosen = answer or {}
             item.rows = [
-                {"id": pid, "text": pairs[pid]["prompt"], "selected": chosen.get(pid)}
-                for pid in sorted(pairs, key=lambda pid: [p["id"] for p in q["pairs"]].index(pid))
+                {
+                    "id": token(pair, "prompt_token"),
+                    "text": pair["prompt"],
+                    "selected": token(pairs[chosen[pair["id"]]], "match_token")
+                    if chosen.get(pair["id"]) in pairs
+                    else None,
+                }
+                for pair in q["pairs"]
             ]
-            item.choices = [Choice(pid, pairs[pid]["match"]) for pid in q["order"]]
+            item.choices = [
+                Choice(token(pairs[pid], "match_token"), pairs[pid]["match"]) for pid in q["order"]
+            ]
         else:
             item.text_answer = answer or ""
         questions.append(item)
@@ -64,7 +82,7 @@ class ReviewQuestion:
     number: int
     type: str
     text: str
-    grade: grading.Grade
+    grade: grading.Grade | None  # points and correctness (only when results are released)
     answer_lines: list[str]  # what the learner answered, as text
     correct_lines: list[str]  # the correct answer, as text (only when review allows)
     feedback: list[str]
@@ -100,6 +118,8 @@ def _correct_lines(q) -> list[str]:
 
 
 def review_allowed(attempt) -> bool:
+    """Whether the correct answers, option feedback and explanations may be shown: the
+    review policy copied into the attempt at its start."""
     if attempt.review_policy == "after_each":
         return True
     if attempt.review_policy == "after_pass":
@@ -107,9 +127,50 @@ def review_allowed(attempt) -> bool:
     return False
 
 
-def attempt_review(attempt) -> list[ReviewQuestion]:
-    """The submitted attempt, question by question; correct answers, feedback and
-    explanations only where the quiz's review policy allows."""
+@dataclass(frozen=True)
+class Siblings:
+    """The learner's attempts at the same quiz placement, as far as releasing results goes."""
+
+    used: int  # attempts started, the open one included
+    open: bool  # one of them is still open
+
+
+def attempts_exhausted(attempt, siblings: Siblings) -> bool:
+    """No attempt is open and none is left to start: what the learner learns from their
+    results can no longer change one of their own attempts. An unlimited quiz, or one that
+    no longer exists, is never exhausted (the cautious side)."""
+    quiz = attempt.quiz
+    if quiz is None or quiz.attempts_allowed is None:
+        return False
+    return not siblings.open and siblings.used >= quiz.attempts_allowed
+
+
+def results_released(attempt, siblings: Siblings) -> bool:
+    """Whether per-question points and correctness of a submitted ``attempt`` may be shown
+    (result page, data download): when review is allowed, or once the attempts are used up.
+    Before that they would let a learner with attempts left sort right from wrong by
+    comparing attempts; see docs/quizzes.md for how this weighs the right of access."""
+    if attempt.is_open:
+        return False
+    return review_allowed(attempt) or attempts_exhausted(attempt, siblings)
+
+
+def siblings_of(attempt) -> Siblings:
+    """``Siblings`` of one attempt, in one query."""
+    from .models import Attempt
+
+    states = list(
+        Attempt.objects.filter(
+            enrolment_id=attempt.enrolment_id, placement_key=attempt.placement_key
+        ).values_list("submitted_at", flat=True)
+    )
+    return Siblings(used=len(states), open=any(state is None for state in states))
+
+
+def attempt_review(attempt, *, released: bool) -> list[ReviewQuestion]:
+    """The submitted attempt, question by question: the learner's own answers always; points
+    and correctness only when ``released`` (``results_released``); correct answers, feedback
+    and explanations only where the review policy allows."""
     show = review_allowed(attempt)
     items = []
     for number, q in enumerate(attempt.questions, start=1):
@@ -125,7 +186,7 @@ def attempt_review(attempt) -> list[ReviewQuestion]:
                 number=number,
                 type=q["type"],
                 text=q["text"],
-                grade=grading.grade(q, answer),
+                grade=grading.grade(q, answer) if released else None,
                 answer_lines=_answer_lines(q, answer),
                 correct_lines=_correct_lines(q) if show else [],
                 feedback=feedback if show else [],
@@ -147,22 +208,57 @@ def placements_passed(enrolment, keys, minimum_score=None) -> set:
 
 
 def attempts_data(enrolments) -> dict[int, list[dict]]:
-    """Enrolment id -> its quiz attempts, for the learner's download (one query)."""
+    """Enrolment id -> its quiz attempts, for the learner's download (one query; registered
+    with ``progress.selectors``). The learner's own answers always, as text: the stored stable
+    ids would give a matching question away (a prompt and its own answer share one id).
+    Per-question points and correctness only once ``results_released``."""
     from .models import Attempt
 
+    attempts = list(
+        Attempt.objects.filter(enrolment__in=enrolments)
+        .select_related("quiz")
+        .order_by("started_at", "pk")
+    )
+    groups: dict[tuple[int, str], list] = {}
+    for attempt in attempts:
+        groups.setdefault((attempt.enrolment_id, str(attempt.placement_key)), []).append(attempt)
     result: dict[int, list[dict]] = {}
-    for a in Attempt.objects.filter(enrolment__in=enrolments).order_by("started_at", "pk"):
-        result.setdefault(a.enrolment_id, []).append(
+    for attempt in attempts:
+        group = groups[(attempt.enrolment_id, str(attempt.placement_key))]
+        siblings = Siblings(used=len(group), open=any(a.is_open for a in group))
+        released = results_released(attempt, siblings)
+        questions = []
+        for q in attempt.questions:
+            answer = attempt.answers.get(q["id"])
+            # .get: the large generated data set stores compact snapshots without texts.
+            entry = {"question_id": q["id"], "question": q.get("text", ""), "type": q["type"]}
+            entry["answer"] = _answer_lines(q, answer)
+            if released and q["type"] != "reflection":
+                graded = grading.grade(q, answer)
+                entry.update(
+                    points=graded.points, max_points=graded.max_points, correct=graded.correct
+                )
+            questions.append(entry)
+        result.setdefault(attempt.enrolment_id, []).append(
             {
-                "quiz_key": str(a.placement_key),
-                "number": a.number,
-                "started_at": a.started_at.isoformat(),
-                "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
-                "answers": a.answers,
-                "score": a.score,
-                "max_score": a.max_score,
-                "percent": a.percent,
-                "passed": a.passed,
+                "quiz_key": str(attempt.placement_key),
+                "number": attempt.number,
+                "started_at": attempt.started_at.isoformat(),
+                "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
+                "answers": {entry["question_id"]: _download_answer(entry) for entry in questions},
+                "questions": questions,
+                "results_per_question": released,
+                "score": attempt.score,
+                "max_score": attempt.max_score,
+                "percent": attempt.percent,
+                "passed": attempt.passed,
             }
         )
     return result
+
+
+def _download_answer(entry: dict):
+    """One answer as text: a reflection's own text, otherwise the chosen lines."""
+    if entry["type"] == "reflection":
+        return entry["answer"][0] if entry["answer"] else ""
+    return entry["answer"]

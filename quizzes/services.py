@@ -6,6 +6,7 @@ never exceed the attempt limit or open two attempts), saving and submitting lock
 """
 
 import random
+import re
 from datetime import timedelta
 
 from django.db import transaction
@@ -17,10 +18,14 @@ from progress.services import course_of, enrolment_locked, quiz_result_record
 
 from . import grading
 from .models import Attempt, AttemptAnswer
+from .tokens import token, tokens_add, tokens_missing
 
 # Network and clicking time allowed after the deadline before a submit counts as late.
 GRACE = timedelta(seconds=30)
 MAX_TEXT = 5000
+# C0 controls but tab and line breaks: none is typed into a text box, and PostgreSQL's JSON
+# cannot store NUL at all (it answered 500).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class QuizError(Exception):
@@ -79,7 +84,10 @@ def _snapshot(block, shuffle_options: bool, rng: random.Random) -> dict:
             {"id": str(item.id), "text": item.value} for item in value["items"].bound_blocks
         ]
         ids = [item["id"] for item in question["items"]]
-        shuffle_options = True  # served in order, the question would answer itself
+        # Served as authored, the question would answer itself. A uniform shuffle, never one
+        # that avoids the correct order: ruling out the correct order tells a learner who
+        # starts enough attempts which one it is (with two items, at once).
+        shuffle_options = True
     elif kind == "matching":
         question["type"] = "matching"
         question["pairs"] = [
@@ -94,37 +102,43 @@ def _snapshot(block, shuffle_options: bool, rng: random.Random) -> dict:
     order = list(ids)
     if shuffle_options:
         rng.shuffle(order)
-        if question["type"] == "ordering" and len(order) > 1 and order == ids:
-            order = order[1:] + order[:1]
     question["order"] = order
     return question
 
 
-def _serve(quiz, rng: random.Random) -> list[dict]:
+def _serve(quiz, rng: random.SystemRandom) -> list[dict]:
+    """The attempt's snapshot: the questions drawn, in their served order, with the tokens
+    the form uses (``tokens.py``). ``rng`` is the OS's CSPRNG, so no served order can be
+    predicted from another."""
     blocks = list(quiz.questions)
     if quiz.draw_count and quiz.draw_count < len(blocks):
         blocks = rng.sample(blocks, quiz.draw_count)
         blocks.sort(key=lambda block: list(quiz.questions).index(block))
     if quiz.shuffle_questions:
         rng.shuffle(blocks)
-    return [_snapshot(block, quiz.shuffle_options, rng) for block in blocks]
+    return tokens_add([_snapshot(block, quiz.shuffle_options, rng) for block in blocks])
 
 
 # --- Answers --------------------------------------------------------------------------------
 
 
+def _fields(question: dict) -> list[str]:
+    """The names of the form fields ``question`` is answered in."""
+    key = f"q-{question['id']}"
+    if question["type"] == "ordering":
+        return [f"{key}-{token(item)}" for item in question["items"]]
+    if question["type"] == "matching":
+        return [f"{key}-{token(pair, 'prompt_token')}" for pair in question["pairs"]]
+    return [key]
+
+
 def answers_parse(questions: list[dict], data) -> dict:
-    """The answers in a posted form, checked against the served questions. Anything the form
-    could not have sent (an unknown field or option, a second value for a single choice, a
-    score or pass field) is refused, so a tampered post changes nothing."""
-    by_field = {}
-    for question in questions:
-        qid = question["id"]
-        if question["type"] in ("ordering", "matching"):
-            for item_id in question["order"]:
-                by_field[f"q-{qid}-{item_id}"] = question
-        else:
-            by_field[f"q-{qid}"] = question
+    """The answers in a posted form, checked against the served questions and mapped from the
+    attempt's tokens back to the stable ids grading and statistics use. Anything the form
+    could not have sent (an unknown field, an unknown token, one of another attempt, a stable
+    id, a second value where one is taken, a score or pass field) is refused, so a tampered
+    post changes nothing."""
+    by_field = {name: question for question in questions for name in _fields(question)}
     for key in data:
         if key not in by_field and key not in ("csrfmiddlewaretoken", "action"):
             raise QuizError(
@@ -137,31 +151,39 @@ def answers_parse(questions: list[dict], data) -> dict:
         kind = question["type"]
         key = f"q-{qid}"
         error = _("Question %(number)d: the answer is not one of its options.") % {"number": number}
+        one_each = _("Question %(number)d: each menu takes one answer.") % {"number": number}
         if kind in ("single", "true_false"):
             values = data.getlist(key)
             if len(values) > 1:
                 raise QuizError(_("Question %(number)d takes one answer.") % {"number": number})
             if values and values[0]:
-                if values[0] not in {option["id"] for option in question["options"]}:
+                known = {token(option): option["id"] for option in question["options"]}
+                if values[0] not in known:
                     raise QuizError(error)
-                answers[qid] = values[0]
+                answers[qid] = known[values[0]]
         elif kind == "multiple":
             values = data.getlist(key)
-            known = {option["id"] for option in question["options"]}
+            known = {token(option): option["id"] for option in question["options"]}
             if any(value not in known for value in values) or len(set(values)) != len(values):
                 raise QuizError(error)
             if values:
-                answers[qid] = values
+                answers[qid] = [known[value] for value in values]
         elif kind == "ordering":
-            count = len(question["order"])
+            count = len(question["items"])
             positions = {}
-            for item_id in question["order"]:
-                raw = data.get(f"{key}-{item_id}", "")
+            for item in question["items"]:
+                values = data.getlist(f"{key}-{token(item)}")
+                if len(values) > 1:
+                    raise QuizError(one_each)
+                raw = values[0] if values else ""
                 if raw == "":
                     continue
-                if not raw.isdigit() or not 1 <= int(raw) <= count:
+                # ASCII digits, and few: int() of other digits or of thousands of them raises.
+                if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not (
+                    1 <= int(raw) <= count
+                ):
                     raise QuizError(error)
-                positions[item_id] = int(raw)
+                positions[item["id"]] = int(raw)
             if positions:
                 if len(positions) != count or sorted(positions.values()) != list(
                     range(1, count + 1)
@@ -172,23 +194,34 @@ def answers_parse(questions: list[dict], data) -> dict:
                     )
                 answers[qid] = sorted(positions, key=positions.get)
         elif kind == "matching":
-            known = {pair["id"] for pair in question["pairs"]}
+            known = {token(pair, "match_token"): pair["id"] for pair in question["pairs"]}
             chosen = {}
-            for pair_id in question["order"]:
-                raw = data.get(f"{key}-{pair_id}", "")
+            for pair in question["pairs"]:
+                values = data.getlist(f"{key}-{token(pair, 'prompt_token')}")
+                if len(values) > 1:
+                    raise QuizError(one_each)
+                raw = values[0] if values else ""
                 if raw == "":
                     continue
                 if raw not in known:
                     raise QuizError(error)
-                chosen[pair_id] = raw
+                chosen[pair["id"]] = known[raw]
             if chosen:
                 answers[qid] = chosen
         else:
-            text = data.get(key, "")
+            values = data.getlist(key)
+            if len(values) > 1:
+                raise QuizError(_("Question %(number)d takes one answer.") % {"number": number})
+            text = values[0] if values else ""
             if len(text) > MAX_TEXT:
                 raise QuizError(
                     _("Question %(number)d: at most %(count)d characters.")
                     % {"number": number, "count": MAX_TEXT}
+                )
+            if CONTROL.search(text):
+                raise QuizError(
+                    _("Question %(number)d: the text has control characters it cannot have.")
+                    % {"number": number}
                 )
             if text.strip():
                 answers[qid] = text
@@ -318,6 +351,19 @@ def attempt_submit(*, user, attempt_id, data) -> Attempt:
     enrolment_locked(user=user, course=course_of(attempt.placement))
     attempt.answers = answers_parse(attempt.questions, data)
     _grade(attempt, now)
+    return attempt
+
+
+@transaction.atomic
+def attempt_tokens_ensure(*, attempt_id) -> Attempt | None:
+    """Give an open attempt started before tokens existed its tokens, before its form is
+    served again (the old form gave matching answers away). Its saved answers are in stable
+    ids and stay valid; a submitted attempt is never changed."""
+    attempt = Attempt.objects.select_for_update().filter(pk=attempt_id).first()
+    if attempt is None or not attempt.is_open or not tokens_missing(attempt.questions):
+        return attempt
+    attempt.questions = tokens_add(attempt.questions)
+    attempt.save(update_fields=["questions"])
     return attempt
 
 

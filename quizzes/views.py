@@ -16,7 +16,14 @@ from progress.services import ProgressError, course_of
 
 from . import services
 from .models import Attempt
-from .selectors import attempt_form, attempt_review, review_allowed
+from .selectors import (
+    attempt_form,
+    attempt_review,
+    results_released,
+    review_allowed,
+    siblings_of,
+)
+from .tokens import tokens_missing
 
 
 def quiz_page(request, page: QuizPage):
@@ -83,6 +90,9 @@ def _own_attempt(request, attempt_id) -> Attempt:
 
 
 def _render_attempt(request, attempt, *, error=None, status=200):
+    if attempt.is_open and tokens_missing(attempt.questions):
+        services.attempt_tokens_ensure(attempt_id=attempt.pk)
+        attempt.refresh_from_db()
     return render(
         request,
         "quizzes/attempt.html",
@@ -92,29 +102,25 @@ def _render_attempt(request, attempt, *, error=None, status=200):
 
 
 def _render_result(request, attempt, *, message=None, status=200):
+    siblings = siblings_of(attempt)
+    released = results_released(attempt, siblings)
+    quiz = attempt.quiz
     return render(
         request,
         "quizzes/result.html",
         {
             "attempt": attempt,
-            "review": attempt_review(attempt),
+            "review": attempt_review(attempt, released=released),
             "review_allowed": review_allowed(attempt),
-            "feedback": attempt.quiz.feedback_for(attempt.percent) if attempt.quiz else "",
+            "results_released": released,
+            "feedback": quiz.feedback_for(attempt.percent) if quiz else "",
             "message": message,
-            "attempts_left": _attempts_left(attempt),
+            "attempts_left": None
+            if quiz is None or quiz.attempts_allowed is None
+            else max(0, quiz.attempts_allowed - siblings.used),
         },
         status=status,
     )
-
-
-def _attempts_left(attempt):
-    quiz = attempt.quiz
-    if quiz is None or quiz.attempts_allowed is None:
-        return None
-    used = Attempt.objects.filter(
-        enrolment_id=attempt.enrolment_id, placement_key=attempt.placement_key
-    ).count()
-    return max(0, quiz.attempts_allowed - used)
 
 
 @login_required

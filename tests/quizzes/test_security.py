@@ -11,6 +11,7 @@ from progress.models import LearningEvent
 from progress.services import enrolment_create
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.services import QuizError, attempt_start, attempt_submit
+from quizzes.tokens import token
 from tests.conftest import at_once
 from tests.quizzes.conftest import perfect
 
@@ -49,21 +50,69 @@ TAMPERING = {
     "a pass": (lambda a: {"passed": "true"}, "ett fält det inte ska ha: passed"),
     "unknown option": (lambda a: {field(a, 1): "not-an-option"}, f"Fråga 1: {NOT_AN_OPTION}"),
     "two single answers": (
-        lambda a: {field(a, 1): [o["id"] for o in q(a, 1)["options"][:2]]},
+        lambda a: {field(a, 1): [token(o) for o in q(a, 1)["options"][:2]]},
         "Fråga 1 har bara ett svar.",
     ),
     "forged multiple": (lambda a: {field(a, 2): ["forged"]}, f"Fråga 2: {NOT_AN_OPTION}"),
     "same position twice": (
-        lambda a: {field(a, 4, f"-{i['id']}"): "1" for i in q(a, 4)["items"]},
+        lambda a: {field(a, 4, f"-{token(i)}"): "1" for i in q(a, 4)["items"]},
         "Fråga 4: ge varje del en egen plats",
     ),
     "negative position": (
-        lambda a: {field(a, 4, f"-{q(a, 4)['items'][0]['id']}"): "-3"},
+        lambda a: {field(a, 4, f"-{token(q(a, 4)['items'][0])}"): "-3"},
         f"Fråga 4: {NOT_AN_OPTION}",
     ),
     "forged match": (
-        lambda a: {field(a, 5, f"-{q(a, 5)['pairs'][0]['id']}"): "forged"},
+        lambda a: {field(a, 5, f"-{token(q(a, 5)['pairs'][0], 'prompt_token')}"): "forged"},
         f"Fråga 5: {NOT_AN_OPTION}",
+    ),
+    "a stable option id instead of its token": (
+        lambda a: {field(a, 1): q(a, 1)["options"][1]["id"]},
+        f"Fråga 1: {NOT_AN_OPTION}",
+    ),
+    "true/false by name instead of its token": (
+        lambda a: {field(a, 3): "true"},
+        f"Fråga 3: {NOT_AN_OPTION}",
+    ),
+    "a position in another script's digits": (
+        lambda a: {field(a, 4, f"-{token(q(a, 4)['items'][0])}"): "\u0661"},
+        f"Fråga 4: {NOT_AN_OPTION}",
+    ),
+    "a position of 5000 digits": (
+        lambda a: {field(a, 4, f"-{token(q(a, 4)['items'][0])}"): "1" * 5000},
+        f"Fråga 4: {NOT_AN_OPTION}",
+    ),
+    "an ordering item by its stable id": (
+        lambda a: {field(a, 4, f"-{q(a, 4)['items'][0]['id']}"): "1"},
+        "ett fält det inte ska ha",
+    ),
+    "two positions for one item": (
+        lambda a: {field(a, 4, f"-{token(q(a, 4)['items'][0])}"): ["1", "2"]},
+        "Fråga 4: varje meny tar ett svar.",
+    ),
+    "a match named by its prompt's token": (
+        lambda a: {
+            field(a, 5, f"-{token(p, 'prompt_token')}"): token(p, "prompt_token")
+            for p in q(a, 5)["pairs"]
+        },
+        f"Fråga 5: {NOT_AN_OPTION}",
+    ),
+    "a prompt by its stable id (the old leaking form)": (
+        lambda a: {field(a, 5, f"-{p['id']}"): p["id"] for p in q(a, 5)["pairs"]},
+        "ett fält det inte ska ha",
+    ),
+    "two matches for one prompt": (
+        lambda a: {
+            field(a, 5, f"-{token(q(a, 5)['pairs'][0], 'prompt_token')}"): [
+                token(p, "match_token") for p in q(a, 5)["pairs"][:2]
+            ]
+        },
+        "Fråga 5: varje meny tar ett svar.",
+    ),
+    "two reflection texts": (lambda a: {field(a, 6): ["ett", "två"]}, "Fråga 6 har bara ett svar."),
+    "a NUL in a text": (
+        lambda a: {field(a, 6): "Min tanke\x00"},
+        "Fråga 6: texten har styrtecken som den inte kan ha.",
     ),
     "overlong text": (lambda a: {field(a, 6): "x" * 5001}, "Fråga 6: högst 5000 tecken."),
 }
@@ -103,7 +152,7 @@ def test_another_learners_attempt_is_not_found(client, attempt, make_user, quiz_
 
 def test_a_submit_after_the_time_limit_is_refused(client, attempt):
     single = attempt.questions[0]
-    client.post(url(attempt), {f"q-{single['id']}": single["options"][0]["id"], "action": "save"})
+    client.post(url(attempt), {f"q-{single['id']}": token(single["options"][0]), "action": "save"})
     attempt.refresh_from_db()
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=5))
     response = client.post(url(attempt), {**perfect(attempt), "action": "submit"})

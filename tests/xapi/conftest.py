@@ -215,10 +215,11 @@ def quiz_take(user, quiz_page, answer: str):
     from django.http import QueryDict
 
     from quizzes.services import attempt_start, attempt_submit
+    from tests.quizzes.conftest import choice
 
     attempt = attempt_start(user=user, placement=quiz_page)
     data = QueryDict(mutable=True)
-    data[f"q-{attempt.questions[0]['id']}"] = answer
+    data[f"q-{attempt.questions[0]['id']}"] = choice(attempt.questions[0], answer)
     return attempt_submit(user=user, attempt_id=attempt.pk, data=data)
 
 

@@ -12,6 +12,7 @@ from progress.models import LearningEvent
 from progress.services import enrolment_create, enrolment_leave, lesson_complete, lesson_view
 from quizzes.services import attempt_start, attempt_submit
 from tests.factories import course_tree, every_question, quiz_in
+from tests.quizzes.conftest import choice
 from xapi.models import LearningRecordStore, OutboxStatement
 from xapi.statements import statement_for
 
@@ -37,7 +38,7 @@ def journey(user, *, course=None, lessons=None):
     for truth in ("false", "true"):
         attempt = attempt_start(user=user, placement=page)
         data = QueryDict(mutable=True)
-        data[f"q-{attempt.questions[0]['id']}"] = truth
+        data[f"q-{attempt.questions[0]['id']}"] = choice(attempt.questions[0], truth)
         attempt_submit(user=user, attempt_id=attempt.pk, data=data)
     enrolment_leave(user=user, course=course)
     return course
