@@ -262,7 +262,9 @@ def learner_enrolments_data(user) -> list[dict]:
                     "occurred_at": ev.occurred_at.isoformat(),
                     "object_key": str(ev.object_key),
                     "language": ev.language,
-                    "details": ev.details,
+                    # Not "interaction": the statement's copy of the question names its
+                    # correct answers (the learner's answers are under attempts).
+                    "details": {k: v for k, v in ev.details.items() if k != "interaction"},
                 }
                 for ev in e.events.all()
             ],

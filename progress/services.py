@@ -359,7 +359,9 @@ def quiz_result_record(
                 "correct": grade.correct,
                 "points": grade.points,
                 "max_points": grade.max_points,
-                **_interaction(question, (attempt.answers or {}).get(question["id"])),
+                # For the xAPI statement only: it names the correct answers, so the learner's
+                # data download leaves it out (progress.selectors), like the review policy.
+                "interaction": _interaction(question, (attempt.answers or {}).get(question["id"])),
             },
         )
         for question, grade in graded

@@ -115,12 +115,19 @@ def _pattern(interaction: str, response) -> str | None:
     return "[,]".join(ids) or None
 
 
+def _kept_interaction(event) -> dict:
+    """What progress.services kept of the question for its statement ({} for older events)."""
+    kept = (event.details or {}).get("interaction")
+    return kept if isinstance(kept, dict) else {}
+
+
 def _interaction_activity(event) -> dict:
     """The question as a cmi.interaction: interactionType, its component lists and the
     correct responses, from the stable ids the event kept (see progress.services)."""
     details = event.details or {}
+    kept = _kept_interaction(event)
     type_iri, segment = profile.ACTIVITY_TYPES["question"]
-    interaction = profile.INTERACTION_TYPES.get(details.get("question_type"), "other")
+    interaction = profile.INTERACTION_TYPES.get(kept.get("question_type"), "other")
     definition = {
         "type": type_iri,
         "name": _language_map(event, details.get("question", "")),
@@ -131,11 +138,11 @@ def _interaction_activity(event) -> dict:
     for name in lists:
         components = [
             {"id": str(entry["id"]), "description": _language_map(event, entry.get("text", ""))}
-            for entry in details.get(stored[name], [])
+            for entry in kept.get(stored[name], [])
         ]
         if components:
             definition[name] = components
-    patterns = [_pattern(interaction, r) for r in details.get("correct_responses", [])]
+    patterns = [_pattern(interaction, r) for r in kept.get("correct_responses", [])]
     patterns = [pattern for pattern in patterns if pattern is not None]
     if patterns and interaction != "long-fill-in":
         definition["correctResponsesPattern"] = patterns
@@ -175,7 +182,8 @@ def _result(event) -> dict:
     if event.kind in ("module_completed", "course_completed", "certificate_issued"):
         return {"completion": True}
     if event.kind == "question_answered":
-        interaction = profile.INTERACTION_TYPES.get(details.get("question_type"), "other")
+        kept = _kept_interaction(event)
+        interaction = profile.INTERACTION_TYPES.get(kept.get("question_type"), "other")
         if interaction == "long-fill-in" or (
             interaction == "other" and not details.get("max_points")
         ):
@@ -184,7 +192,7 @@ def _result(event) -> dict:
         score = _score(details.get("points", 0), details.get("max_points"))
         if score:
             result["score"] = score
-        response = _pattern(interaction, details.get("response"))
+        response = _pattern(interaction, kept.get("response"))
         if response is not None:
             result["response"] = response
         return result

@@ -225,6 +225,28 @@ def test_answered_statements_are_cmi_interactions_in_the_specs_formats(make_user
     assert REFLECTION_TEXT not in json.dumps(event.details, ensure_ascii=False)
 
 
+def test_the_learners_data_download_does_not_name_the_correct_answers(make_user, lrs):
+    """The event keeps the correct responses for the statement; the learner's copy of their
+    data leaves them out (the quiz's review policy decides what a learner sees of them)."""
+    from elearning.accounts.personal_data import personal_data_export
+
+    user = make_user()
+    course, _lessons, page = course_with_every_question()
+    enrolment_create(user=user, course=course)
+    attempt, _ = take(user, page, lambda attempt: {"reflection": REFLECTION_TEXT})
+    attempt_start(user=user, placement=page)  # attempts are left
+    events = personal_data_export(user)["enrolments"][0]["events"]
+    answered_events = [event for event in events if event["kind"] == "question_answered"]
+    assert answered_events and all("interaction" not in e["details"] for e in answered_events)
+    text = json.dumps(personal_data_export(user), ensure_ascii=False, default=str)
+    assert "correct_responses" not in text
+    for option in by_type(attempt)["single"]["options"]:
+        assert option["id"] not in text  # the options are named nowhere in the download
+    assert answered(attempt)["reflection"]["object"]["definition"]["interactionType"] == (
+        "long-fill-in"
+    )
+
+
 def test_answered_statements_use_the_snapshots_ids_only(make_user, lrs):
     """What the statement names comes from the stored questions; an answer value that is not
     one of their ids (a served token, a tampered value) never reaches the LRS."""
