@@ -56,7 +56,9 @@ ENV DJANGO_SETTINGS_MODULE=elearning.settings.production \
 # CompressedManifestStaticFilesStorage. Production settings insist on these variables; the
 # values are throwaway and exist only for this command.
 RUN DJANGO_SECRET_KEY=build-only \
+    CERTIFICATE_SIGNING_KEY=build-only \
     DJANGO_ALLOWED_HOSTS=localhost \
+    SITE_URL=http://localhost \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput \

@@ -145,6 +145,11 @@ class LearningEvent(models.Model):
     language = models.CharField(max_length=8)
     # Kind-specific facts: duration, score, the completion rule, who enrolled the learner.
     details = models.JSONField(default=dict, blank=True)
+    # The xAPI statement id, random and kept: unique across installations, reset databases and
+    # restored backups (a key-derived id would repeat there), yet the same for every re-send.
+    # Empty only for events written before it existed or by the bulk generator; those keep
+    # the id they were first sent with (see xapi.statements.statement_id).
+    statement_id = models.UUIDField(null=True, unique=True, default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["occurred_at", "id"]

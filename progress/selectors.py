@@ -271,10 +271,11 @@ def learner_enrolments_data(user) -> list[dict]:
     ]
 
 
-# What a question_answered event says about one answer being right. The quiz's review policy
-# decides when a learner may know that (docs/quizzes.md); the quizzes app's own section of the
-# download ("attempts") carries it once allowed, so the events never do.
-_ANSWER_RESULT = ("correct", "points")
+# What a question_answered event says about one answer being right, and the statement's copy
+# of the question ("interaction": its correct answers). The quiz's review policy decides when a
+# learner may know that (docs/quizzes.md); the quizzes app's own section of the download
+# ("attempts") carries it once allowed, so the events never do.
+_ANSWER_RESULT = ("correct", "points", "interaction")
 
 
 def _event_details(event):

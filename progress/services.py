@@ -296,6 +296,52 @@ def enrolment_bulk_create(
     return report
 
 
+def _components(entries, text_key="text") -> list[dict]:
+    return [{"id": entry["id"], "text": str(entry.get(text_key, ""))[:250]} for entry in entries]
+
+
+def _interaction(question: dict, answer) -> dict:
+    """What the xAPI ``answered`` statement needs of one graded question, from the attempt's
+    snapshot (the stable option, item and pair ids kept there, never what was served): the
+    question type, the options (items, prompts and matches) with their texts, the correct
+    responses and the learner's response as ids. Free text is never copied: a reflection
+    carries no response. An answer value that is not one of the snapshot's ids is left out."""
+    kind = question.get("type")
+    details: dict = {"question_type": kind}
+    if kind in ("single", "multiple", "true_false"):
+        options = [o for o in question.get("options", []) if isinstance(o.get("id"), str)]
+        ids = [option["id"] for option in options]
+        correct = [option["id"] for option in options if option.get("correct") is True]
+        details["choices"] = _components(options)
+        if kind == "multiple":
+            details["correct_responses"] = [correct] if correct else []
+            chosen = set(answer) if isinstance(answer, list) else set()
+            response = [option_id for option_id in ids if option_id in chosen]
+        else:  # any one correct option is a correct response
+            details["correct_responses"] = [[option_id] for option_id in correct]
+            response = [answer] if answer in ids else []
+    elif kind == "ordering":
+        items = [i for i in question.get("items", []) if isinstance(i.get("id"), str)]
+        ids = [item["id"] for item in items]
+        details["choices"] = _components(items)
+        details["correct_responses"] = [ids]
+        whole = isinstance(answer, list) and sorted(map(str, answer)) == sorted(ids)
+        response = list(answer) if whole else []
+    elif kind == "matching":
+        pairs = [p for p in question.get("pairs", []) if isinstance(p.get("id"), str)]
+        ids = [pair["id"] for pair in pairs]
+        details["prompts"] = _components(pairs, "prompt")
+        details["matches"] = _components(pairs, "match")
+        details["correct_responses"] = [[[pair_id, pair_id] for pair_id in ids]]
+        chosen = answer if isinstance(answer, dict) else {}
+        response = [[pid, chosen[pid]] for pid in ids if chosen.get(pid) in ids]
+    else:
+        return details
+    if response:
+        details["response"] = response
+    return details
+
+
 def quiz_result_record(
     *, enrolment: Enrolment, placement: QuizPage, attempt, at, graded=()
 ) -> CompletionOutcome:
@@ -317,6 +363,9 @@ def quiz_result_record(
                 "correct": grade.correct,
                 "points": grade.points,
                 "max_points": grade.max_points,
+                # For the xAPI statement only: it names the correct answers, so the learner's
+                # data download leaves it out (progress.selectors), like the review policy.
+                "interaction": _interaction(question, (attempt.answers or {}).get(question["id"])),
             },
         )
         for question, grade in graded

@@ -8,6 +8,7 @@ setting nobody documented) before anyone runs `docker compose up`.
 
 import ast
 import fnmatch
+import os
 import re
 import shlex
 import subprocess
@@ -349,6 +350,40 @@ def test_app_image_layout():
     )
     users = [arguments for keyword, arguments in instructions if keyword == "USER"]
     assert users and users[-1] not in ("root", "0"), "the app image must not run as root"
+
+
+def test_the_image_build_satisfies_the_production_settings(tmp_path):
+    """The build's collectstatic runs under the production settings, which refuse to load
+    without their required variables: it must set every one (throwaway values)."""
+    (run,) = [
+        arguments
+        for keyword, arguments in dockerfile_instructions(APP_DOCKERFILE)
+        if keyword == "RUN" and "collectstatic" in arguments
+    ]
+    words = shlex.split(run.split("&&")[0])
+    assignments = dict(word.split("=", 1) for word in words if re.match(r"^[A-Z_]+=", word))
+    command = [word for word in words if not re.match(r"^[A-Z_]+=", word)]
+    assert command[:3] == ["python", "manage.py", "collectstatic"], command
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "SITE_URL", "CERTIF"))
+    }
+    environment.update(assignments)
+    environment.update(
+        DJANGO_SETTINGS_MODULE="elearning.settings.production",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'build.sqlite3'}",
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    result = subprocess.run(
+        [sys.executable, *command[1:], "--dry-run"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_dockerignore_keeps_the_image_lean_and_complete():

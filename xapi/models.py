@@ -40,7 +40,7 @@ class OutboxStatement(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    statement_id = models.UUIDField()  # deterministic from the event; the same for every LRS
+    statement_id = models.UUIDField()  # the event's statement id; the same for every LRS
     lrs = models.ForeignKey(LearningRecordStore, on_delete=models.CASCADE, related_name="outbox")
     event = models.ForeignKey(
         "progress.LearningEvent", on_delete=models.PROTECT, related_name="statements"

@@ -16,7 +16,7 @@ VERBS = {
     "quiz_passed": (f"{ADL}/verbs/passed", "passed", "klarade"),
     "quiz_failed": (f"{ADL}/verbs/failed", "failed", "klarade inte"),
     "course_completed": (f"{ADL}/verbs/completed", "completed", "slutförde"),
-    "certificate_issued": ("http://id.tincanapi.com/verb/earned", "earned", "erhöll intyg för"),
+    "certificate_issued": ("http://id.tincanapi.com/verb/earned", "earned", "erhöll"),
 }
 
 # Page type → (activity type IRI, path segment of the activity id).
@@ -26,6 +26,26 @@ ACTIVITY_TYPES = {
     "lessonpage": (f"{ADL}/activities/lesson", "lesson"),
     "quizpage": (f"{ADL}/activities/assessment", "assessment"),
     "question": (f"{ADL}/activities/cmi.interaction", "question"),
+    "certificate": ("http://id.tincanapi.com/activitytype/certificate", "certificate"),
+}
+
+# Question type (quizzes.grading) → cmi.interaction interactionType (xAPI 1.0.3, 2.4.4.1.2).
+INTERACTION_TYPES = {
+    "single": "choice",
+    "multiple": "choice",
+    "true_false": "true-false",
+    "ordering": "sequencing",
+    "matching": "matching",
+    "reflection": "long-fill-in",  # free text: the statement never carries what was typed
+}
+# Which component lists each interactionType has (the spec allows no others).
+INTERACTION_COMPONENTS = {
+    "choice": ("choices",),
+    "sequencing": ("choices",),
+    "matching": ("source", "target"),
+    "true-false": (),
+    "long-fill-in": (),
+    "other": (),
 }
 
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-US"}

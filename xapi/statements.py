@@ -1,6 +1,7 @@
 """Statements built from learning-event rows: pure apart from reading page titles, and
 deterministic (the same event always gives the same statement id)."""
 
+import math
 import uuid
 from datetime import UTC, datetime
 
@@ -9,12 +10,20 @@ from wagtail.models import Page
 
 from . import profile
 
-# Namespace for statement ids: uuid5(namespace, "learning-event:<pk>").
-STATEMENT_NAMESPACE = uuid.UUID("4f0d5b1e-6a43-5c53-9a4e-5b2f1d6c7e21")
+# The namespace of the ids of events written before events kept their own random id:
+# uuid5(namespace, "learning-event:<pk>"). Only those events still use it (their statements
+# are in LRSs under these ids); it repeats across installations, so nothing new may.
+LEGACY_STATEMENT_NAMESPACE = uuid.UUID("4f0d5b1e-6a43-5c53-9a4e-5b2f1d6c7e21")
+# Certificate activity ids: uuid5(namespace, <statement id of the certificate_issued event>),
+# so nothing in them leads to the verification code or the public page.
+CERTIFICATE_NAMESPACE = uuid.UUID("ddf3a7a2-404a-474e-a19a-d895dc82bf26")
 
 
 def statement_id(event) -> str:
-    return str(uuid.uuid5(STATEMENT_NAMESPACE, f"learning-event:{event.pk}"))
+    """The event's kept random id (unique per installation, the same on every re-send)."""
+    if event.statement_id is not None:
+        return str(event.statement_id)
+    return str(uuid.uuid5(LEGACY_STATEMENT_NAMESPACE, f"learning-event:{event.pk}"))
 
 
 def _activity(page_key, names: dict, content_model: str) -> dict:
@@ -52,17 +61,21 @@ def _duration(seconds: int) -> str:
 def statement_for(event, *, learner_id) -> dict:
     """The xAPI statement of one learning event."""
     if event.kind == "question_answered":
-        language = profile.LANGUAGE_TAGS.get(event.language, event.language)
-        names, model = {language: event.details.get("question", "")}, "question"
+        model = "question"
+        activity = _interaction_activity(event)
     else:
         names, model = _names(event.object_key)
         model = model or _fallback_model(event.kind)
+        if event.kind == "certificate_issued":
+            activity, model = _certificate_activity(event, names), "certificate"
+        else:
+            activity = _activity(event.object_key, names, model)
     verb_iri, english, swedish = profile.VERBS[event.kind]
     statement = {
         "id": statement_id(event),
         "actor": profile.actor(learner_id),
         "verb": {"id": verb_iri, "display": {"en-US": english, "sv-SE": swedish}},
-        "object": _activity(event.object_key, names, model),
+        "object": activity,
         "timestamp": _timestamp(event.occurred_at),
         "version": "1.0.0",
     }
@@ -71,6 +84,85 @@ def statement_for(event, *, learner_id) -> dict:
         statement["result"] = result
     statement["context"] = _context(event, model)
     return statement
+
+
+def _certificate_activity(event, course_names: dict) -> dict:
+    """The certificate itself, under an id made from the statement id: neither its
+    verification code nor its public address (whose page names the learner) is in it."""
+    key = uuid.uuid5(CERTIFICATE_NAMESPACE, statement_id(event))
+    prefix = {"sv-SE": "Intyg", "en-US": "Certificate"}
+    names = {
+        tag: f"{prefix.get(tag, 'Certificate')}: {title}" for tag, title in course_names.items()
+    }
+    return _activity(key, names, "certificate")
+
+
+def _language_map(event, text: str) -> dict:
+    return {profile.LANGUAGE_TAGS.get(event.language, event.language): text}
+
+
+def _pattern(interaction: str, response) -> str | None:
+    """One response in the format of xAPI 1.0.3 (2.4.4.1.3): ids joined with ``[,]``,
+    a matched pair as ``source[.]target``; a true-false response is ``true`` or ``false``."""
+    if not isinstance(response, list):
+        return None
+    if interaction == "matching":
+        pairs = [pair for pair in response if isinstance(pair, list) and len(pair) == 2]
+        return "[,]".join(f"{source}[.]{target}" for source, target in pairs) or None
+    ids = [str(value) for value in response]
+    if interaction == "true-false":
+        return ids[0] if len(ids) == 1 and ids[0] in ("true", "false") else None
+    return "[,]".join(ids) or None
+
+
+def _kept_interaction(event) -> dict:
+    """What progress.services kept of the question for its statement ({} for older events)."""
+    kept = (event.details or {}).get("interaction")
+    return kept if isinstance(kept, dict) else {}
+
+
+def _interaction_activity(event) -> dict:
+    """The question as a cmi.interaction: interactionType, its component lists and the
+    correct responses, from the stable ids the event kept (see progress.services)."""
+    details = event.details or {}
+    kept = _kept_interaction(event)
+    type_iri, segment = profile.ACTIVITY_TYPES["question"]
+    interaction = profile.INTERACTION_TYPES.get(kept.get("question_type"), "other")
+    definition = {
+        "type": type_iri,
+        "name": _language_map(event, details.get("question", "")),
+        "interactionType": interaction,
+    }
+    lists = profile.INTERACTION_COMPONENTS[interaction]
+    stored = {"choices": "choices", "source": "prompts", "target": "matches"}
+    for name in lists:
+        components = [
+            {"id": str(entry["id"]), "description": _language_map(event, entry.get("text", ""))}
+            for entry in kept.get(stored[name], [])
+        ]
+        if components:
+            definition[name] = components
+    patterns = [_pattern(interaction, r) for r in kept.get("correct_responses", [])]
+    patterns = [pattern for pattern in patterns if pattern is not None]
+    if patterns and interaction != "long-fill-in":
+        definition["correctResponsesPattern"] = patterns
+    return {
+        "objectType": "Activity",
+        "id": profile.activity_id(segment, event.object_key),
+        "definition": definition,
+    }
+
+
+def _score(raw, maximum) -> dict | None:
+    """A score as xAPI requires it (min < max, min <= raw <= max, scaled in [-1, 1]), or None
+    when there is nothing to score (a reflection, a quiz of reflections only)."""
+    numbers = (raw, maximum)
+    if any(isinstance(n, bool) or not isinstance(n, int | float) for n in numbers):
+        return None
+    if not all(math.isfinite(n) for n in numbers) or maximum <= 0:
+        return None
+    raw = min(max(raw, 0), maximum)
+    return {"raw": raw, "min": 0, "max": maximum, "scaled": round(raw / maximum, 4)}
 
 
 def _fallback_model(kind: str) -> str:
@@ -87,23 +179,29 @@ def _result(event) -> dict:
     details = event.details or {}
     if event.kind == "lesson_completed":
         return {"completion": True, "duration": _duration(details.get("duration_seconds", 0))}
-    if event.kind in ("module_completed", "course_completed"):
+    if event.kind in ("module_completed", "course_completed", "certificate_issued"):
         return {"completion": True}
-    if event.kind == "certificate_issued":
-        # Where anyone can check the certificate (the LRS gets no copy of the claim itself).
-        url = details.get("verification_url", "")
-        return {"completion": True, "extensions": {profile.extension_id("certificate"): url}}
     if event.kind == "question_answered":
-        if not details.get("max_points"):
-            return {"completion": True}  # an ungraded reflection
-        score = {"raw": details.get("points", 0), "min": 0, "max": details["max_points"]}
-        return {"success": bool(details.get("correct")), "score": score}
+        kept = _kept_interaction(event)
+        interaction = profile.INTERACTION_TYPES.get(kept.get("question_type"), "other")
+        if interaction == "long-fill-in" or (
+            interaction == "other" and not details.get("max_points")
+        ):
+            return {"completion": True}  # an ungraded reflection: what was typed stays here
+        result = {"success": bool(details.get("correct"))}
+        score = _score(details.get("points", 0), details.get("max_points"))
+        if score:
+            result["score"] = score
+        response = _pattern(interaction, kept.get("response"))
+        if response is not None:
+            result["response"] = response
+        return result
     if event.kind in ("quiz_passed", "quiz_failed"):
-        maximum = details.get("max_score") or 0
-        score = {"raw": details.get("score", 0), "min": 0, "max": maximum}
-        if maximum:
-            score["scaled"] = round(details.get("score", 0) / maximum, 4)
-        return {"score": score, "success": event.kind == "quiz_passed", "completion": True}
+        result = {"success": event.kind == "quiz_passed", "completion": True}
+        score = _score(details.get("score", 0), details.get("max_score"))
+        if score:
+            result["score"] = score
+        return result
     return {}
 
 
@@ -114,7 +212,12 @@ def _context(event, model: str) -> dict:
         "platform": profile.PLATFORM,
         "language": profile.LANGUAGE_TAGS.get(event.language, event.language),
     }
-    if model == "question":
+    if model == "certificate":
+        # The course the certificate is for (its object is the certificate itself).
+        context["contextActivities"] = {
+            "parent": [_activity(enrolment.course_key, {}, "coursepage")]
+        }
+    elif model == "question":
         quiz = _activity(event.details.get("quiz_key"), {}, "quizpage")
         course = profile.activity_id("course", enrolment.course_key)
         context["contextActivities"] = {

@@ -1,6 +1,7 @@
 """Production: every secret comes from the environment, and there is no default for any."""
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -14,10 +15,25 @@ def required(name: str) -> str:
     return value
 
 
+def site_url() -> str:
+    # Every xAPI activity id, e-mail link and certificate address is built on it: a default
+    # (127.0.0.1) would go into LRSs and certificates that outlive any later fix.
+    value = required("SITE_URL").rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be the site's public address, e.g. https://elearning.example.se, "
+            f"not {value!r}."
+        )
+    return value
+
+
 DEBUG = False
 SECRET_KEY = required("DJANGO_SECRET_KEY")
 CERTIFICATE_SIGNING_KEY = required("CERTIFICATE_SIGNING_KEY")
 ALLOWED_HOSTS = required("DJANGO_ALLOWED_HOSTS").split(",")
+SITE_URL = site_url()
+WAGTAILADMIN_BASE_URL = SITE_URL
 DATABASES = {"default": dj_database_url.parse(required("DATABASE_URL"), conn_max_age=60)}  # noqa: F405
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or required("REDIS_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}

@@ -1,5 +1,6 @@
 """Re-send (or backfill) the xAPI statements of learning events in a date range."""
 
+import uuid
 from datetime import datetime, time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,6 +11,15 @@ from progress.models import LearningEvent
 from xapi.models import LearningRecordStore, OutboxStatement
 from xapi.outbox import delivery_request, stores_for
 from xapi.statements import statement_for
+
+
+def _statement_id_keep(event) -> None:
+    """An event from before events kept their statement id: keep the id it was sent with, if
+    it was sent; one never sent gets a random one now, so its first statement cannot collide
+    with another installation's."""
+    sent = event.statements.values_list("statement_id", flat=True).first()
+    event.statement_id = sent or uuid.uuid4()
+    event.save(update_fields=["statement_id"])
 
 
 class Command(BaseCommand):
@@ -44,6 +54,8 @@ class Command(BaseCommand):
                 user = event.enrolment.user
                 if user is None:
                     continue  # the learner deleted their account
+                if event.statement_id is None:
+                    _statement_id_keep(event)
                 for store in stores_for(event.enrolment):
                     if lrs and store.name != lrs:
                         continue
