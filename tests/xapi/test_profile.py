@@ -17,7 +17,9 @@ from courses.models import ModulePage
 from progress.models import Enrolment, LearningEvent
 from progress.services import enrolment_create, lesson_complete, lesson_view
 from quizzes.services import attempt_start, attempt_submit
+from quizzes.tokens import token
 from tests.factories import course_tree, every_question, quiz_in
+from tests.quizzes.conftest import choice
 from tests.xapi.lrs_standin import StandIn
 from tests.xapi.validation import statement_problems
 from xapi import delivery
@@ -42,22 +44,28 @@ def assert_valid(payload: dict) -> None:
 
 
 def form_for(attempt, answers: dict) -> QueryDict:
-    """The posted form for ``answers`` by question type, in the snapshot's ids: an option id
-    (single, true/false), a list of them (multiple), item ids in order (ordering),
-    {prompt pair id: chosen pair id} (matching), or text (reflection)."""
+    """The posted form for ``answers`` by question type, given in the snapshot's stable ids:
+    an option id (single, true/false), a list of them (multiple), item ids in order
+    (ordering), {prompt pair id: chosen pair id} (matching), or text (reflection). The form
+    posts each as the attempt's token for it, as the browser does."""
     data = QueryDict(mutable=True)
     for question in attempt.questions:
         qid, answer = question["id"], answers.get(question["type"])
         if answer is None:
             continue
         if question["type"] == "ordering":
+            items = {item["id"]: item for item in question["items"]}
             for position, item_id in enumerate(answer, start=1):
-                data[f"q-{qid}-{item_id}"] = str(position)
+                data[f"q-{qid}-{token(items[item_id])}"] = str(position)
         elif question["type"] == "matching":
+            pairs = {pair["id"]: pair for pair in question["pairs"]}
             for prompt_id, chosen in answer.items():
-                data[f"q-{qid}-{prompt_id}"] = chosen
+                prompt = token(pairs[prompt_id], "prompt_token")
+                data[f"q-{qid}-{prompt}"] = token(pairs[chosen], "match_token")
         elif question["type"] == "multiple":
-            data.setlist(f"q-{qid}", answer)
+            data.setlist(f"q-{qid}", [choice(question, option) for option in answer])
+        elif question["type"] in ("single", "true_false"):
+            data[f"q-{qid}"] = choice(question, answer)
         else:
             data[f"q-{qid}"] = answer
     return data
