@@ -668,3 +668,43 @@ def test_the_attack_finds_what_primary_suppression_alone_would_leak(client, worl
     monkeypatch.setattr(disclosure, "_CACHE", {})  # decided afresh, without it
     found = attack(client, world, "malmo", narrowing=False).violations()
     assert found
+
+
+@pytest.mark.parametrize("who", ["malmo", "padded", "two_counties", "county", "body", "national"])
+def test_the_monthly_digest_shows_the_scope_only(world, who):
+    """The digest's figures per course are the scope's own, exactly: nothing outside it."""
+    import re
+
+    from django.core import mail
+
+    from progress.reports.tasks import digest_send
+
+    user = world["managers"][who]
+    user.preferred_language = "en"
+    user.save(update_fields=["preferred_language"])
+    today = timezone.localdate()
+    start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    end = today.replace(day=1)
+    mail.outbox = []
+    assert digest_send(user_id=user.pk, today=today.isoformat())
+    [message] = mail.outbox
+    scope_ids = in_scope(user, Organisation.objects.all())
+    inside = [
+        t
+        for t in truths(world["final_keys"])
+        if (scope_ids is None or t.organisation_id in scope_ids) and t.day < end
+    ]
+    for course in world["courses"]:
+        mine = [t for t in inside if t.course_key == course.translation_key]
+        if not mine:
+            assert course.title not in message.body, who
+            continue
+        new = sum(start <= t.day for t in mine)
+        done = [t for t in mine if t.completed_day and t.completed_day < end]
+        done_new = sum(start <= t.completed_day for t in done)
+        section = message.body.split(course.title, 1)[1]
+        assert re.match(
+            rf"\s+New enrolments: {new} \(all enrolments: {len(mine)}\)\s+"
+            rf"Completions: {done_new} \(all completions: {len(done)}\)",
+            section,
+        ), (who, course.title, section[:200])
