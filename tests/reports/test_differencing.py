@@ -708,3 +708,36 @@ def test_the_monthly_digest_shows_the_scope_only(world, who):
             rf"Completions: {done_new} \(all completions: {len(done)}\)",
             section,
         ), (who, course.title, section[:200])
+
+
+def test_secondary_suppression_of_a_total_and_all_but_one_of_its_parts():
+    """The decision itself, on counts alone: one elected official outside the scope beside
+    ten officials. Withholding the one is not enough while the country total and the other
+    rows are shown (total minus the rest is 1): something more must go."""
+    from uuid import uuid4
+
+    from progress.reports import disclosure
+
+    course = uuid4()
+
+    def atom(role, n, completed=0):
+        counts = dict.fromkeys(disclosure.STATUSES, 0)
+        counts.update(enrolled=n, started=completed, completed=completed)
+        return disclosure.Atom(None, course, role, counts)
+
+    roles = ["elected", "official", "manager", "other", ""]
+    publication = disclosure.family_publish(
+        atoms=[atom("elected", 1), atom("official", 10, completed=6)], counties=[], roles=roles
+    )
+
+    def shown(role, column="enrolled"):
+        cell = disclosure.Cell(disclosure.COUNTRY, disclosure.ALL, role)
+        return column not in publication.hidden_columns(cell)
+
+    assert not shown("elected")
+    assert not (shown(disclosure.ALL) and shown("official")), "11 − 10 would be the one"
+    # Roles nobody outside has are exact zeros, and shown.
+    assert shown("manager") and shown("other") and shown("")
+    # Of the officials, completed (6) and not completed (4) cannot both be worked out.
+    if shown("official"):
+        assert not shown("official", "completed")
