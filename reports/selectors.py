@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -40,9 +41,11 @@ from progress.models import Enrolment, LessonProgress, ModuleCompletion
 from progress.selectors import enrolment_annotations
 from quizzes.models import Attempt
 
-# Groups of fewer learners than this, covering organisations outside the manager's scope,
-# are shown as "fewer than 5" instead of their figures.
-SUPPRESSION_THRESHOLD = 5
+from . import disclosure
+
+# Figures whose part outside the manager's scope covers fewer learners than this (but not
+# none) are not shown; see ``disclosure``.
+SUPPRESSION_THRESHOLD = disclosure.THRESHOLD
 
 # Stands in for "no final test at all", so an IN () never reaches the database.
 _NO_KEY = UUID(int=0)
@@ -136,6 +139,9 @@ class Figures:
     passed: int = 0
     mean_score: float | None = None
     median_days: float | None = None
+    # Figure columns not shown (``disclosure.COLUMN_NEEDS`` keys); ``suppressed`` when that
+    # is all of them.
+    hidden: frozenset[str] = frozenset()
     suppressed: bool = False
 
     @property
@@ -152,40 +158,60 @@ def _days(duration: timedelta | None) -> float | None:
 
 
 def figures_by(
-    qs: QuerySet[Enrolment], group: tuple[str, ...], final_keys: list[UUID], total: bool = False
+    qs: QuerySet[Enrolment],
+    group: tuple,
+    final_keys: list[UUID],
+    total: bool = False,
+    counts_only: bool = False,
 ) -> dict[tuple, Figures]:
-    """Figures of ``qs`` per value of the ``group`` fields, and with ``total`` (or no
-    ``group``) of all of ``qs`` under the key ``()``; in one query (two on SQLite, which has no
-    percentile function, so the median is taken in Python there).
+    """Figures of ``qs`` per value of the ``group`` fields (names or expressions), and with
+    ``total`` (or no ``group``) of all of ``qs`` under the key ``()``; in one query (two on
+    SQLite, which has no percentile function, so the median is taken in Python there).
 
     The enrolments are read once; their final-test attempts and whether they opened a lesson
     are aggregated per enrolment once and joined, rather than asked row by row (four
-    correlated subqueries per enrolment cost seconds at national scale).
+    correlated subqueries per enrolment cost seconds at national scale). ``counts_only``
+    leaves out learners, mean and median (cheaper, for the disclosure counts).
     """
     aliases = [f"g{n}" for n in range(len(group))]
-    base = qs.annotate(**{alias: F(name) for alias, name in zip(aliases, group, strict=True)})
-    base_sql, base_params = (
-        base.values("id", "user_id", "enrolled_at", "completed_at", *aliases)
-        .order_by()
-        .query.sql_with_params()
+    base = qs.annotate(
+        **{
+            alias: F(name) if isinstance(name, str) else name
+            for alias, name in zip(aliases, group, strict=True)
+        }
     )
+    try:
+        base_sql, base_params = (
+            base.values("id", "user_id", "enrolled_at", "completed_at", *aliases)
+            .order_by()
+            .query.sql_with_params()
+        )
+    except EmptyResultSet:
+        # Django compiles a filter that can match nothing (an empty IN: a scope or a list
+        # of counties without members) to no SQL at all; the ORM would answer [] itself.
+        return {}
     key_field = Attempt._meta.get_field("placement_key")
     keys = [key_field.get_db_prep_value(key, connection) for key in final_keys]
     attempt, progress = Attempt._meta.db_table, LessonProgress._meta.db_table
     median = (
         "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY "
         "EXTRACT(EPOCH FROM e.completed_at - e.enrolled_at)) / 86400.0"
-        if connection.vendor == "postgresql"
+        if connection.vendor == "postgresql" and not counts_only
         else "NULL"
     )
+    learners = (
+        "0"
+        if counts_only
+        else "COUNT(DISTINCT e.user_id) + SUM(CASE WHEN e.user_id IS NULL THEN 1 ELSE 0 END)"
+    )
     figures = f"""
-        COUNT(DISTINCT e.user_id) + SUM(CASE WHEN e.user_id IS NULL THEN 1 ELSE 0 END),
+        {learners},
         COUNT(*),
         SUM(CASE WHEN e.completed_at IS NOT NULL OR p.enrolment_id IS NOT NULL THEN 1 ELSE 0 END),
         SUM(CASE WHEN e.completed_at IS NOT NULL THEN 1 ELSE 0 END),
         COUNT(a.enrolment_id),
         COALESCE(SUM(a.passed), 0),
-        AVG(a.best),
+        {"NULL" if counts_only else "AVG(a.best)"},
         {median}
         FROM e
         LEFT JOIN a ON a.enrolment_id = e.id
@@ -240,7 +266,7 @@ def figures_by(
                 mean_score=None if mean is None else float(mean),
                 median_days=None if days is None else float(days),
             )
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" and not counts_only:
         durations = defaultdict(list)
         completed = qs.filter(completed_at__isnull=False).values_list(
             *group, "enrolled_at", "completed_at"
@@ -259,7 +285,7 @@ def figures_by(
 
 def _from_db(model, name: str, value):
     """A grouping value as the ORM would give it (UUIDs from SQLite's text, for one)."""
-    if value is None or "__" in name or name.startswith("_"):
+    if value is None or not isinstance(name, str) or "__" in name or name.startswith("_"):
         return value
     field = model._meta.get_field(name)
     if isinstance(field, UUIDField) and not isinstance(value, UUID):
@@ -272,11 +298,67 @@ def figures_total(qs: QuerySet[Enrolment], final_keys: list[UUID]) -> Figures:
     return figures_by(qs, (), final_keys).get((), Figures())
 
 
-def suppress(figures: Figures, *, outside_scope: bool) -> Figures:
-    """Mark a group covering organisations outside the scope with too few learners."""
-    if outside_scope and figures.learners < SUPPRESSION_THRESHOLD:
-        figures.suppressed = True
+def withhold(figures: Figures, hidden: frozenset[str]) -> Figures:
+    """Mark the figure columns ``hidden`` as not to be shown."""
+    figures.hidden = frozenset(hidden)
+    figures.suppressed = figures.hidden >= set(disclosure.COLUMN_NEEDS)
     return figures
+
+
+ALL_HIDDEN = frozenset(disclosure.COLUMN_NEEDS)
+
+
+def scope_counties(scope: ManagerScope) -> set[int]:
+    """The counties touching a (non-national) scope: those it follows whole, and those of
+    the organisations it follows one by one (one query)."""
+    return set(scope.county_ids) | set(
+        Organisation.objects.filter(pk__in=scope.organisation_ids)
+        .exclude(county=None)
+        .values_list("county_id", flat=True)
+    )
+
+
+def comparison_roles() -> list[str]:
+    """The role rows of the whole-country comparison: every category and "" (not given),
+    always all of them, so that a row's presence says nothing about who is outside."""
+    from elearning.accounts.models import RoleCategory
+
+    return [*RoleCategory.values, ""]
+
+
+def role_given():
+    """An enrolment's role category, or "" (not given) for any other value, as the
+    comparison rows count it."""
+    return Case(
+        When(role_category__in=comparison_roles()[:-1], then=F("role_category")),
+        default=Value(""),
+    )
+
+
+def comparison_publication(
+    *, scope: ManagerScope, final_keys: list[UUID], counties: set[int]
+) -> disclosure.Publication | None:
+    """Which comparison figures a non-national manager may see (None for a national one,
+    who has everything in scope): the enrolments outside the scope counted per county,
+    course, role and status in one query (two on SQLite), then ``disclosure.family_publish``
+    over the whole family of comparison cells, whatever the request's filters."""
+    if scope.national:
+        return None
+    outside = Enrolment.objects.all()
+    if not scope.is_empty:
+        outside = outside.exclude(pk__in=Enrolment.objects.filter(scope.enrolment_q()).values("pk"))
+    group = ("organisation__county_id", "course_key", role_given())
+    groups = figures_by(outside, group, final_keys, counts_only=True)
+    roles = comparison_roles()
+    return disclosure.family_publish(
+        atoms=disclosure.atoms_from(groups, roles), counties=counties, roles=roles
+    )
+
+
+def narrowed(filters: Filters) -> bool:
+    """Whether the filters narrow the population below the comparison family (an enrolment
+    date range): comparison rows with an outside part are then not shown at all."""
+    return bool(filters.date_from or filters.date_to)
 
 
 # --- Course titles ------------------------------------------------------------------------
@@ -338,9 +420,11 @@ class PlaceRow:
 
 def organisations(*, scope: ManagerScope, filters: Filters) -> list[PlaceRow]:
     """Each organisation in scope with enrolments, grouped by county, followed (for
-    comparison) by the totals of those counties and of the whole country. A county or
-    country total that includes organisations outside the scope is suppressed below the
-    threshold; a national manager has everything in scope."""
+    comparison) by the totals of those counties and of the whole country. In a total that
+    covers enrolments outside the scope, each figure is shown only if ``disclosure`` allows
+    it (its outside part, alone or with the other figures, is 0 or at least 5 learners);
+    under a role filter or a date range such totals are not shown at all. A national manager
+    has everything in scope."""
     keys = final_test_keys()
     # A national manager with no place filter: the organisation rows and the country are the
     # same enrolments, so the country total comes with the rows in one statement.
@@ -352,14 +436,21 @@ def organisations(*, scope: ManagerScope, filters: Filters) -> list[PlaceRow]:
         total=same,
     )
     country_figures = own.pop((), Figures()) if same else None
-    comparison = enrolments(scope=scope, filters=filters, scoped=False, by_place=False)
     county_ids = {county_id for (_, _, county_id) in own if county_id}
     if filters.county_id:
         county_ids = {filters.county_id}
+    withheld = not scope.national and (narrowed(filters) or bool(filters.role))
+    publication = None
+    if not scope.national and not withheld:
+        publication = comparison_publication(
+            scope=scope, final_keys=keys, counties=scope_counties(scope)
+        )
+    comparison = enrolments(scope=scope, filters=filters, scoped=False, by_place=False)
+    # Counties this manager follows whole are in scope: exact under any filter. Others are
+    # only counted (once, below) when their figures can be shown at all.
+    counted = {c for c in county_ids if scope.national or c in scope.county_ids or not withheld}
     counties = figures_by(
-        comparison.filter(organisation__county_id__in=county_ids),
-        ("organisation__county_id",),
-        keys,
+        comparison.filter(organisation__county_id__in=counted), ("organisation__county_id",), keys
     )
     county_names = dict(County.objects.filter(pk__in=county_ids).values_list("pk", "name"))
     rows: list[PlaceRow] = []
@@ -369,22 +460,34 @@ def organisations(*, scope: ManagerScope, filters: Filters) -> list[PlaceRow]:
                 "organisation", org_name or "", county_names.get(county_id, ""), figures, org_id
             )
         )
-    for (county_id,), figures in counties.items():
+    for county_id in county_ids:
         in_scope = scope.national or county_id in scope.county_ids
-        rows.append(
-            PlaceRow(
-                "county",
-                county_names.get(county_id, ""),
-                county_names.get(county_id, ""),
-                suppress(figures, outside_scope=not in_scope),
-            )
-        )
+        figures = counties.get((county_id,), Figures())
+        if not in_scope:
+            figures = _published(figures, publication, county_id, filters, withheld)
+        name = county_names.get(county_id, "")
+        rows.append(PlaceRow("county", name, name, figures))
     rows.sort(key=lambda row: (row.county == "", row.county, row.kind != "county", row.name))
-    if country_figures is None:
-        country_figures = figures_total(comparison, keys)
-    country = suppress(country_figures, outside_scope=not scope.national)
-    rows.append(PlaceRow("country", "", "", country))
+    if scope.national:
+        if country_figures is None:
+            country_figures = figures_total(comparison, keys)
+    elif withheld:
+        country_figures = withhold(Figures(), ALL_HIDDEN)
+    else:
+        country_figures = _published(
+            figures_total(comparison, keys), publication, disclosure.COUNTRY, filters, False
+        )
+    rows.append(PlaceRow("country", "", "", country_figures))
     return rows
+
+
+def _published(figures, publication, place, filters: Filters, withheld: bool, role=None):
+    """A comparison row's figures with what ``publication`` withholds marked; all of them
+    when the filters narrow below the comparison family."""
+    if withheld or publication is None:
+        return withhold(Figures(), ALL_HIDDEN)
+    cell = disclosure.Cell(place, filters.course_key, role)
+    return withhold(figures, publication.hidden_columns(cell))
 
 
 @dataclass
@@ -395,21 +498,38 @@ class RoleRow:
 
 def roles(*, scope: ManagerScope, filters: Filters) -> tuple[list[RoleRow], list[RoleRow]]:
     """Figures per role category: in scope, and (for non-national managers) in the whole
-    country for comparison, where small groups are suppressed."""
+    country for comparison: every role category always listed (the one of the role filter
+    alone), each figure shown only if ``disclosure`` allows it, none under a date range."""
     keys = final_test_keys()
     own = figures_by(enrolments(scope=scope, filters=filters), ("role_category",), keys)
     own_rows = sorted((RoleRow(role, f) for (role,), f in own.items()), key=_role_order)
     if scope.national:
         return own_rows, []
-    country = figures_by(
-        enrolments(scope=scope, filters=filters, scoped=False, by_place=False),
-        ("role_category",),
-        keys,
-    )
-    country_rows = sorted(
-        (RoleRow(role, suppress(f, outside_scope=True)) for (role,), f in country.items()),
-        key=_role_order,
-    )
+    names = comparison_roles()
+    if filters.role:
+        names = [filters.role]
+    withheld = narrowed(filters)
+    country: dict[str, Figures] = defaultdict(Figures)
+    publication = None
+    if not withheld:
+        publication = comparison_publication(
+            scope=scope, final_keys=keys, counties=scope_counties(scope)
+        )
+        counted = figures_by(
+            enrolments(scope=scope, filters=filters, scoped=False, by_place=False),
+            (role_given(),),
+            keys,
+        )
+        country.update({role: figures for (role,), figures in counted.items()})
+    country_rows = [
+        RoleRow(
+            role,
+            _published(
+                country[role], publication, disclosure.COUNTRY, filters, withheld, role=role
+            ),
+        )
+        for role in names
+    ]
     return own_rows, country_rows
 
 

@@ -9,8 +9,9 @@ from datetime import date, datetime
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-# Shown instead of a small group's figures (pages and exports alike).
-SUPPRESSED = _("fewer than 5")
+# Shown instead of a figure that would tell something about fewer than 5 learners outside
+# the manager's organisations (pages and exports alike).
+SUPPRESSED = _("not shown")
 
 
 @dataclass
@@ -32,6 +33,8 @@ class Row:
     labels: int = 1
     suppressed: bool = False
     css: str = ""
+    # Keys of the columns whose figures are not shown (the rest of the row is).
+    hidden: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -46,12 +49,17 @@ class Table:
 
     def export_rows(self) -> Iterable[list]:
         """Raw values (numbers stay numbers, date-times local and naive); a suppressed row
-        says so in each figure cell."""
+        says so in each figure cell, a hidden figure in its own cell."""
         zone = timezone.get_current_timezone()  # once, not per cell: it is a context lookup
         suppressed = str(SUPPRESSED)
         for row in self.rows:
             if row.suppressed:
                 yield row.values[: row.labels] + [suppressed] * (len(self.columns) - row.labels)
+            elif row.hidden:
+                yield [
+                    suppressed if column.key in row.hidden else _export_value(value, zone)
+                    for value, column in zip(row.values, self.columns, strict=True)
+                ]
             else:
                 yield [_export_value(value, zone) for value in row.values]
 
@@ -59,13 +67,17 @@ class Table:
         return [str(column.label) for column in self.columns]
 
     def display_rows(self):
-        """(row, cells) with each cell as (text, column); for the template."""
+        """(row, cells) with each cell as (text, column, span); for the template. A span
+        above 1 is the suppressed rest of a row, 0 one hidden figure."""
         for row in self.rows:
             cells = []
             for index, column in enumerate(self.columns):
                 if row.suppressed and index >= row.labels:
                     if index == row.labels:
                         cells.append((str(SUPPRESSED), column, len(self.columns) - index))
+                    continue
+                if column.key in row.hidden:
+                    cells.append((str(SUPPRESSED), column, 0))
                     continue
                 cells.append((display(row.values[index], column.kind), column, 1))
             yield row, cells

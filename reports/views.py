@@ -120,8 +120,10 @@ def report_view(name: str, *, sort_keys: tuple[str, ...] = (), course_required: 
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             scope = manager_scope(request.user)
-            if scope is None or scope.is_empty:
-                raise PermissionDenied(_("You have no organisations to follow."))
+            if scope is None:
+                raise PermissionDenied(_("You may not see the reports."))
+            # An empty scope is a manager not yet given organisations: their reports are
+            # empty (and the comparison rows follow the same rules as for anyone).
             language = translation.get_language()
             form = ReportFilterForm(
                 request.GET,
@@ -235,11 +237,17 @@ def organisations(request, *, scope, form):
                 [*labels, *_figure_values(row.figures)],
                 labels=2,
                 suppressed=row.figures.suppressed,
+                hidden=row.figures.hidden,
                 css="" if row.kind == "organisation" else "total",
             )
         )
     table = Table("organisations", _("Completion per organisation"), columns, body)
-    shown = [(row, cells) for row, cells in zip(rows, body, strict=True) if not cells.suppressed]
+    # The chart draws completion rates: only those the table shows.
+    shown = [
+        (row, cells)
+        for row, cells in zip(rows, body, strict=True)
+        if not cells.suppressed and "completion_rate" not in cells.hidden
+    ]
     chart = _figures_chart(
         "chart-organisations",
         [
@@ -249,7 +257,24 @@ def organisations(request, *, scope, form):
         [r.figures.completion_rate for r, _row in shown],
     )
     chart.update(id="chart-organisations", caption=_("Completion rate per organisation"))
-    return {"tables": [table], "chart": chart}
+    return {"tables": [table], "chart": chart, "withheld": _withheld_note(scope, form, role=True)}
+
+
+def _withheld_note(scope, form, *, role: bool) -> str:
+    """Why the comparison rows show no figures under these filters, or ""."""
+    filters = form.filters()
+    if scope.national or not (selectors.narrowed(filters) or (role and filters.role)):
+        return ""
+    if role:
+        return _(
+            "With a role or a date range chosen, totals that include organisations you do "
+            "not follow are not shown: they could be narrowed down to a few learners. "
+            "Compare by role in the report “By role”, without a date range."
+        )
+    return _(
+        "With a date range chosen, the whole country is not shown: it could be narrowed "
+        "down to a few learners."
+    )
 
 
 def _role_label(value: str) -> str:
@@ -269,6 +294,7 @@ def roles(request, *, scope, form):
             Row(
                 [_role_label(entry.role), *_figure_values(entry.figures)],
                 suppressed=entry.figures.suppressed,
+                hidden=entry.figures.hidden,
             )
             for entry in entries
         ]
@@ -278,7 +304,7 @@ def roles(request, *, scope, form):
         tables.append(
             Table("country", _("Completion per role in the whole country"), columns, rows(country))
         )
-    return {"tables": tables}
+    return {"tables": tables, "withheld": _withheld_note(scope, form, role=False)}
 
 
 @report_view("months")

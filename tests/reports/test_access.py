@@ -44,13 +44,26 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, people):
             assert response["Location"].startswith(reverse("accounts:login")), name
 
 
-def test_learners_authors_and_managers_without_organisations_get_403(client, people):
-    # "nobody" may see reports, but follows no organisation.
-    for user in (people["learner"], people["author"], people["nobody"]):
+def test_learners_and_authors_get_403(client, people):
+    for user in (people["learner"], people["author"]):
         client.force_login(user)
         for name in REPORTS:
             for params in FORMATS:
                 assert client.get(url(name), params).status_code == 403, (user, name, params)
+
+
+def test_a_manager_without_organisations_gets_empty_reports(client, people):
+    # "nobody" may see reports, but follows no organisation yet: every report answers,
+    # with no learner of anyone's.
+    client.force_login(people["nobody"])
+    for name in REPORTS:
+        for params in FORMATS:
+            response = client.get(url(name), params)
+            assert response.status_code == 200, (name, params)
+            text = text_of(response)
+            assert not re.search(r"From(Malmo|Lund|Ystad|Sthlm)", text), (name, params)
+    page = client.get(url("overview")).content.decode()
+    assert "You follow no organisations yet" in page
 
 
 def test_only_people_with_report_access_see_the_nav_link(client, people):

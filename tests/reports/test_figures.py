@@ -1,5 +1,6 @@
 """Report figures against counts computed independently from the raw rows, and suppression
-of small groups outside the manager's scope at the threshold (4 learners vs 5)."""
+of small groups outside the manager's scope at the threshold (4 learners vs 5; the full
+differencing attack is in ``test_differencing``)."""
 
 import csv
 import io
@@ -172,12 +173,13 @@ def test_months_match_the_raw_rows(client, data, orgs, manager):
     assert len(months) == len({row[0] for row in months}) >= len(set(enrolled) | set(completed))
 
 
-@pytest.mark.parametrize("lund_learners, suppressed", [(2, True), (3, False)])
-def test_groups_outside_the_scope_below_five_learners_are_suppressed(
+@pytest.mark.parametrize("lund_learners, suppressed", [(3, True), (4, True), (5, False)])
+def test_figures_whose_outside_part_is_below_five_learners_are_not_shown(
     client, build, orgs, manager, lund_learners, suppressed
 ):
-    """Malmö's manager sees the Skåne and national totals for comparison: 2 Malmö learners
-    plus 2 Lund learners (4) are suppressed; plus 3 (5) are shown exactly."""
+    """Malmö's manager sees the Skåne and national totals for comparison. What those tell
+    them beyond their own rows is Lund's part: 3 or 4 learners are not shown, although the
+    totals (5, 6) reach 5; 5 are shown, but not the one Lund learner who completed."""
     build.learners(orgs["malmo"], 2, completed=1)
     build.learners(orgs["lund"], lund_learners, completed=1)
     total = 2 + lund_learners
@@ -186,17 +188,54 @@ def test_groups_outside_the_scope_below_five_learners_are_suppressed(
     by_name = {row[1]: row for row in table}
     assert by_name["Malmö"][2:5] == ["2", "1", "1"]  # own organisation: exact, however small
     for name in ("All organisations in the county", "Whole country"):
-        figures = by_name[name][2:]
+        figures = dict(zip(header[2:], by_name[name][2:], strict=True))
+        # Nobody took the final test: the rates of no one are exact (blank) everywhere.
+        assert figures["Final test pass rate (%)"] == figures["Mean final test score (%)"] == ""
         if suppressed:
-            assert set(figures) == {"fewer than 5"}, name
+            assert set(figures.values()) == {"not shown", ""}, name
         else:
-            assert figures[0] == str(total) and figures[2] == "2", name
+            assert figures["Enrolled"] == str(total), name
+            # 1 of Lund's learners completed (and started): a group of 1, with its rates.
+            for column in (
+                "Started",
+                "Completed",
+                "Completion rate (%)",
+                "Median days to complete",
+            ):
+                assert figures[column] == "not shown", (name, column)
     page = client.get(reverse("reports:organisations")).content.decode()
-    assert ('class="suppressed">fewer than 5<' in page) is suppressed
+    assert 'class="suppressed">not shown<' in page
     # The role comparison over the whole country follows the same rule.
     response = client.get(reverse("reports:roles"), {"format": "csv", "table": "country"})
-    country = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert ("fewer than 5" in country) is suppressed
+    country = list(
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
+    official = next(row for row in country if row[0] == "Official or strategist")
+    assert official[1] == ("not shown" if suppressed else str(total))
+    # Every role category is listed, with or without learners: exact zeros are allowed.
+    assert [row[0] for row in country[1:]] == [
+        "Elected official",
+        "Official or strategist",
+        "Manager",
+        "Other",
+        "Not given",
+    ]
+    assert next(row for row in country if row[0] == "Manager")[1:4] == ["0", "0", "0"]
+
+
+def test_padding_the_own_scope_does_not_uncover_others(client, build, orgs, manager):
+    """Registration is open, so a manager can enrol accounts in their own organisation until
+    a comparison total is large; what the total tells about others stays Lund's 2."""
+    build.learners(orgs["malmo"], 40, completed=40, first_name="Padding")
+    build.learners(orgs["lund"], 2, completed=2)
+    client.force_login(manager("m@example.org", organisations=[orgs["malmo"]]))
+    header, *table = rows(client, "organisations")
+    by_name = {row[1]: row for row in table}
+    assert by_name["Malmö"][2] == "40"
+    for name in ("All organisations in the county", "Whole country"):
+        assert set(by_name[name][2:]) == {"not shown", ""}, name
 
 
 def test_the_same_small_groups_are_exact_inside_the_scope(client, build, orgs, manager):
@@ -207,7 +246,17 @@ def test_the_same_small_groups_are_exact_inside_the_scope(client, build, orgs, m
     by_name = {row[1]: row for row in table}
     assert by_name["All organisations in the county"][2:5] == ["4", "2", "2"]
     assert by_name["Lund"][2] == "2"
-    assert set(by_name["Whole country"][2:]) == {"fewer than 5"}  # the country is not in scope
+    # Nobody is enrolled outside Skåne: the country adds nothing to the county, so exact.
+    assert by_name["Whole country"][2:5] == ["4", "2", "2"]
+    build.learners(orgs["stockholm"], 2)
+    header, *table = rows(client, "organisations")
+    by_name = {row[1]: row for row in table}
+    assert by_name["All organisations in the county"][2:5] == ["4", "2", "2"]
+    # Stockholm's 2, who started nothing: the enrolments are not shown, the (exact) started
+    # and completed figures are.
+    country = dict(zip(header[2:], by_name["Whole country"][2:], strict=True))
+    assert country["Enrolled"] == country["Completion rate (%)"] == "not shown"
+    assert country["Started"] == country["Completed"] == "2"
     client.force_login(manager("n@example.org", national=True))
     header, *table = rows(client, "organisations")
-    assert {row[1]: row for row in table}["Whole country"][2] == "4"
+    assert {row[1]: row for row in table}["Whole country"][2] == "6"
