@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -121,13 +122,20 @@ def _export_value(value, zone):
     return value
 
 
+def _one_decimal(value) -> Decimal:
+    """``value`` rounded half up to one decimal. Django's number_format cuts the digits off
+    instead (2 of 3 completed would read 66,6 %, 99.96 % would read 99,9 %)."""
+    number = Decimal(str(value))
+    return number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if number.is_finite() else number
+
+
 def display(value, kind: str) -> str:
     if value is None or value == "":
         return "–"
     if kind == "percent":
-        return f"{formats.number_format(value, 1)} %"
+        return f"{formats.number_format(_one_decimal(value), 1)} %"
     if kind == "decimal":
-        return formats.number_format(value, 1)
+        return formats.number_format(_one_decimal(value), 1)
     if kind == "int":
         return formats.number_format(value, 0, force_grouping=True)
     if kind == "datetime" and isinstance(value, datetime):

@@ -63,3 +63,16 @@ def test_column_letters():
     assert [column_letters(i) for i in (0, 25, 26, 51, 52, 701, 702)] == [
         "A", "Z", "AA", "AZ", "BA", "ZZ", "AAA",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(200 / 3, "66,7 %"), (99.96, "100,0 %"), (45.45, "45,5 %"), (12.34, "12,3 %"), (0, "0,0 %")],
+)
+def test_pages_round_figures_half_up_instead_of_cutting_digits(value, shown):
+    from django.utils import translation
+
+    from reports.tables import display
+
+    with translation.override("sv"):
+        assert display(value, "percent") == shown
