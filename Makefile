@@ -29,9 +29,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	DJANGO_SETTINGS_MODULE=elearning.settings.dev $(BIN)/python manage.py runplatform
 
-## Lint, format check and every test (pytest).
+## Lint, format check and every test (pytest), in TEST_WORKERS processes (0: one process).
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test .venv-ralph/.installed lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

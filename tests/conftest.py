@@ -207,7 +207,8 @@ def celery_worker(django_db_setup, django_db_blocker, redis_broker, smtp_sink):
         "EMAIL_PORT": str(smtp_sink.port),
     }
     (ROOT / "var").mkdir(exist_ok=True)
-    log = open(ROOT / "var" / "test-celery-worker.log", "w")  # noqa: SIM115 - closed below
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    log = open(ROOT / "var" / f"test-celery-worker-{worker_id}.log", "w")  # noqa: SIM115 - closed below
     worker = subprocess.Popen(
         celery_worker_command("-Q", settings.CELERY_TASK_DEFAULT_QUEUE),
         cwd=ROOT,

@@ -47,7 +47,7 @@ class Platform:
     def output(self) -> str:
         return self.log_path.read_text()
 
-    def wait_for(self, text, timeout=120):
+    def wait_for(self, text, timeout=240):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if text in self.output():

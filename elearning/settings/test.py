@@ -38,7 +38,12 @@ CELERY_BROKER_URL = TEST_REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # One queue per test run, so two runs (or a stale message) never meet. The pytest process sets
 # it; the worker it starts inherits it through the environment.
-CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("TEST_CELERY_QUEUE", f"tests-{os.getpid()}")
+# Under pytest-xdist each worker process has its own queue (and its own test database); the
+# Celery worker a test process starts inherits the variable, so both name the same queue.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault(
+    f"TEST_CELERY_QUEUE{_XDIST_WORKER}", f"tests-{os.getpid()}{_XDIST_WORKER}"
+)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SECRET_KEY = "test-only-insecure-key"

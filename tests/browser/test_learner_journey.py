@@ -66,6 +66,6 @@ def test_register_enrol_resume_pass_the_quiz_and_complete(page, live_server, sit
 
     page.get_by_role("link", name="Mina kurser").click()
     completed = page.get_by_role("region", name="Slutförda")
-    assert completed.get_by_role("link", name="Kurs resa").is_visible()
+    assert completed.get_by_role("link", name="Kurs resa", exact=True).is_visible()
     assert page.get_by_text("Du har inga pågående kurser.").is_visible()
     assert_accessible(page)
