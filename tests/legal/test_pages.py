@@ -71,9 +71,9 @@ def test_the_review_date_edited_by_an_administrator_is_shown(client, site):
     page = AccessibilityStatementPage.objects.get(locale__language_code="en")
     page.reviewed_on = datetime.date(2026, 9, 23)
     page.save_revision().publish()
-    assert "This statement was last reviewed on 23 September 2026." in client.get(
-        STATEMENT["en"]
-    ).text
+    assert (
+        "This statement was last reviewed on 23 September 2026." in client.get(STATEMENT["en"]).text
+    )
 
 
 @override_settings(
