@@ -80,12 +80,12 @@ def _warn(*, pk: int, cutoff: datetime, now: datetime) -> int:
     return 1
 
 
-def inactive_accounts_delete(cutoff: datetime, *, now: datetime | None = None) -> int:
+def inactive_accounts_delete(cutoff: datetime) -> int:
     """Warn what is due, then delete the accounts unused since before ``cutoff`` that were
     warned at least the warning period ago; returns how many accounts went."""
     from .services import user_delete
 
-    now = now or timezone.now()
+    now = cutoff + timedelta(days=settings.RETENTION_INACTIVE_ACCOUNT_DAYS)
     inactive_accounts_warn(cutoff=cutoff, now=now)
     deleted = 0
     due = _candidates().filter(

@@ -48,6 +48,7 @@ class FeedbackForm(forms.Form):
     message = forms.CharField(
         label=_("Your message"),
         max_length=MAX_MESSAGE,
+        error_messages={"required": _("Write what your message is about.")},
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "What did not work, or which content you need in another form (for example as "
@@ -82,10 +83,7 @@ class FeedbackForm(forms.Form):
         return value
 
     def clean_message(self):
-        message = self._plain("message").strip()
-        if not message:
-            raise forms.ValidationError(_("Write what your message is about."))
-        return message
+        return self._plain("message")
 
     def clean_page_url(self):
         return self._plain("page_url").strip()
