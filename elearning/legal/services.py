@@ -14,13 +14,13 @@ from .prefill import PREFILL
 def _ensure(model: type[Page], key: str, home: Page) -> None:
     """The page under the Swedish home page and its translations under the other home pages,
     each prefilled in its language when it is made; an existing page is never touched, so the
-    administrators' edits stay."""
+    administrators' edits stay. Added live without a first revision: the editor's first save
+    makes one, and ``setup_site`` (run for every transactional test) stays quick."""
     default = home.locale
     page = model.objects.child_of(home).first()
     if page is None:
-        page = model(locale=default, **PREFILL[default.language_code][key]())
+        page = model(locale=default, live=True, **PREFILL[default.language_code][key]())
         home.add_child(instance=page)
-        page.save_revision().publish()
     for code, _name in settings.LANGUAGES:
         locale = Locale.objects.filter(language_code=code).first()
         if locale is None or locale == default or page.get_translation_or_none(locale):
@@ -29,10 +29,9 @@ def _ensure(model: type[Page], key: str, home: Page) -> None:
         if parent is None:
             continue
         translation = model(
-            locale=locale, translation_key=page.translation_key, **PREFILL[code][key]()
+            locale=locale, translation_key=page.translation_key, live=True, **PREFILL[code][key]()
         )
         parent.add_child(instance=translation)
-        translation.save_revision().publish()
 
 
 @transaction.atomic
