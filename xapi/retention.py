@@ -5,6 +5,7 @@ LRS, status, dates): it is what keeps a statement from being stored twice."""
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import OutboxStatement
@@ -27,3 +28,19 @@ def statement_payloads_describe(days: int) -> str:
         "cleared %(days)d days after delivery.",
         days,
     ) % {"days": days}
+
+
+def lrs_recipients_describe() -> str | None:
+    """The privacy notice's line on the learning record stores that receive statements now."""
+    from .models import LearningRecordStore
+
+    names = list(
+        LearningRecordStore.objects.filter(active=True)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if not names:
+        return None
+    return _("Learning record stores that receive your learning records now: %(names)s.") % {
+        "names": ", ".join(names)
+    }

@@ -155,6 +155,8 @@ class PrivacyPage(Page):
     def get_context(self, request, *args, **kwargs):
         from elearning.core.retention import retention_rules
 
+        from .recipients import recipients_now
+
         context = super().get_context(request, *args, **kwargs)
         context["retention"] = [
             {"text": rule.describe(rule.days), "days": rule.days}
@@ -162,6 +164,7 @@ class PrivacyPage(Page):
             if rule.days > 0
         ]
         context["session_days"] = settings.SESSION_COOKIE_AGE // 86400
+        context["recipients_now"] = recipients_now()
         return context
 
 

@@ -77,3 +77,32 @@ def feedback_notify(feedback_id: int) -> None:
     gave an address); each once, however often the task runs."""
     _send(feedback_id, field="admins_notified_at", build=_to_admins)
     _send(feedback_id, field="receipt_sent_at", build=_receipt)
+
+
+# A message whose task was lost (broker down after the commit, worker killed) is queued again
+# once it is this old; younger ones may still be on their way.
+SWEEP_AFTER_SECONDS = 300
+
+
+def feedback_unsent():
+    """Messages still waiting for one of their e-mails."""
+    from django.db.models import Q
+
+    return FeedbackMessage.objects.filter(
+        Q(admins_notified_at__isnull=True) | (Q(receipt_sent_at__isnull=True) & ~Q(email=""))
+    )
+
+
+@shared_task
+def feedback_sweep() -> int:
+    """Queue ``feedback_notify`` again for messages whose e-mails have not gone after a few
+    minutes (beat, every 10 minutes); returns how many."""
+    from datetime import timedelta
+
+    due = feedback_unsent().filter(
+        created_at__lt=timezone.now() - timedelta(seconds=SWEEP_AFTER_SECONDS)
+    )
+    ids = list(due.values_list("pk", flat=True)[:500])
+    for pk in ids:
+        feedback_notify.delay(pk)
+    return len(ids)

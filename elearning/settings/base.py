@@ -373,6 +373,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "elearning.core.tasks.retention_apply",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Issue 14: accessibility feedback whose e-mails were lost (broker down, worker killed);
+    # every 10 minutes, so the administrators and the sender hear of it soon after.
+    "legal-feedback-sweep": {
+        "task": "elearning.legal.tasks.feedback_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # --- Wagtail -------------------------------------------------------------------------------

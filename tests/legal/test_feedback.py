@@ -170,3 +170,26 @@ def test_administrators_read_the_messages_in_the_admin_and_nobody_adds_one(
     learner = make_user(email="learner2@example.org")
     client.force_login(learner)
     assert client.get("/admin/legal_feedback/").status_code in (302, 403)
+
+
+def test_the_sweep_queues_again_what_was_lost_and_leaves_the_rest(site, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from elearning.legal import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.feedback_notify, "delay", queued.append)
+    old = timezone.now() - timedelta(minutes=6)
+    lost = FeedbackMessage.objects.create(kind="other", message="a", language="sv", created_at=old)
+    no_receipt = FeedbackMessage.objects.create(
+        kind="other", message="b", language="sv", email="x@example.org", created_at=old,
+        admins_notified_at=old,
+    )  # fmt: skip
+    FeedbackMessage.objects.create(  # done: no address, so no receipt is owed
+        kind="other", message="c", language="sv", created_at=old, admins_notified_at=old
+    )
+    FeedbackMessage.objects.create(kind="other", message="d", language="sv")  # on its way
+    assert tasks.feedback_sweep() == 2
+    assert sorted(queued) == sorted([lost.pk, no_receipt.pk])

@@ -95,3 +95,16 @@ def test_the_privacy_notice_shows_the_retention_settings_in_force(client, site):
     english = client.get(PRIVACY["en"]).text
     assert "erased 17 days after the attempt" in english
     assert "Learning records (xAPI)" in english  # what is stored, prefilled
+
+
+def test_the_privacy_notice_names_the_learning_record_stores_that_receive_data(client, site):
+    from xapi.models import LearningRecordStore
+
+    assert "Lärandearkiv som tar emot" not in client.get(PRIVACY["sv"]).text
+    LearningRecordStore.objects.create(name="Regionens LRS", endpoint="https://lrs.invalid/")
+    LearningRecordStore.objects.create(
+        name="Avstängd", endpoint="https://old.invalid/", active=False
+    )
+    text = client.get(PRIVACY["sv"]).text
+    assert "Lärandearkiv som tar emot dina lärandeposter nu: Regionens LRS." in text
+    assert "Avstängd" not in text
