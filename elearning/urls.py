@@ -32,6 +32,8 @@ urlpatterns += i18n_patterns(
     path(_("reports/"), include("reports.urls")),
     path(_("quiz/"), include("quizzes.urls")),
     path(_("certificates/"), include("certificates.urls")),
+    # Issue 14: the accessibility feedback form (the statement itself is a Wagtail page).
+    path(_("accessibility/"), include("elearning.legal.urls")),
     path("", include(wagtail_urls)),
 )
 

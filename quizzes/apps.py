@@ -25,3 +25,15 @@ class QuizzesConfig(AppConfig):
         activity_register("quiz", passed=placements_passed)
         enrolment_data_register("attempts", attempts_data)
         personal_data_register("quizzes", forget=attempts_forget)
+        # Issue 14: free-text answers are kept no longer than RETENTION_FREE_TEXT_DAYS.
+        from elearning.core.retention import retention_register
+
+        from .retention import free_text_describe, free_text_erase
+
+        retention_register(
+            "quiz-free-text",
+            setting="RETENTION_FREE_TEXT_DAYS",
+            describe=free_text_describe,
+            apply=free_text_erase,
+            order=20,
+        )

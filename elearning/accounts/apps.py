@@ -16,6 +16,18 @@ class AccountsConfig(AppConfig):
 
         personal_data_register("profile", export=profile_data)
         setup_step_register("roles", roles_ensure, order=30)
+        # Issue 14: accounts unused for RETENTION_INACTIVE_ACCOUNT_DAYS are deleted.
+        from elearning.core.retention import retention_register
+
+        from .retention import inactive_accounts_delete, inactive_accounts_describe
+
+        retention_register(
+            "inactive-accounts",
+            setting="RETENTION_INACTIVE_ACCOUNT_DAYS",
+            describe=inactive_accounts_describe,
+            apply=inactive_accounts_delete,
+            order=10,
+        )
 
 
 def roles_ensure() -> None:

@@ -94,6 +94,9 @@ class User(AbstractUser):
     learner_id = models.UUIDField(_("learner id"), default=uuid.uuid4, unique=True, editable=False)
     # The learner asked not to get reminders about unfinished courses.
     reminders_opt_out = models.BooleanField(_("no reminder e-mails"), default=False)
+    # Issue 14: when the account was last warned that it will be deleted for inactivity
+    # (RETENTION_INACTIVE_ACCOUNT_DAYS); a sign-in after it cancels the warning.
+    inactivity_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -39,3 +39,14 @@ def sessions_clear() -> int:
     """Delete expired sessions (nightly, from Celery beat); returns how many went."""
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task
+def retention_apply() -> dict[str, int]:
+    """Erase personal data older than the retention settings (daily, from Celery beat);
+    returns how many rows each rule changed (``elearning.core.retention``)."""
+    from .retention import retention_apply as apply
+
+    done = apply()
+    logger.info("Retention: %s", done)
+    return done

@@ -26,6 +26,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_days(name: str, default: int) -> int:
+    value = int(os.environ.get(name, str(default)))
+    if value < 0:
+        raise ValueError(f"{name} is a number of days and cannot be negative")
+    return value
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -54,6 +61,7 @@ INSTALLED_APPS = [
     "certificates",
     "xapi",
     "reports",
+    "elearning.legal",  # issue 14: accessibility statement, privacy notice, feedback
     "wagtail.contrib.forms",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
@@ -359,6 +367,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "elearning.core.tasks.sessions_clear",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Issue 14: personal data older than the RETENTION_* settings below is erased. Daily at
+    # night, when nobody is learning; the periods are in days, so once a day is exact enough.
+    "retention-apply": {
+        "task": "elearning.core.tasks.retention_apply",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    # Issue 14: accessibility feedback whose e-mails were lost (broker down, worker killed);
+    # every 10 minutes, so the administrators and the sender hear of it soon after.
+    "legal-feedback-sweep": {
+        "task": "elearning.legal.tasks.feedback_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # --- Wagtail -------------------------------------------------------------------------------
@@ -379,6 +399,28 @@ LRS_PASSWORD = os.environ.get("LRS_PASSWORD", "")
 XAPI_SENDING = env_bool("XAPI_SENDING", True)
 # /health/ calls the LRS "degraded" when a statement has waited longer than this.
 XAPI_PENDING_ALERT_SECONDS = int(os.environ.get("XAPI_PENDING_ALERT_SECONDS", "900"))
+
+# --- Retention of personal data (issue 14; elearning/core/retention.py) ------------------------
+# How long personal data is kept, in days; the daily "retention-apply" job erases what is older,
+# and the privacy page shows these values. 0 turns a rule off (kept until the account goes).
+# Free-text answers (reflection questions) of quiz attempts are erased this long after the
+# attempt was submitted (or started, if it never was); the graded rows stay, anonymous.
+RETENTION_FREE_TEXT_DAYS = env_days("RETENTION_FREE_TEXT_DAYS", 365)
+# Accounts nobody has signed in to for this long are deleted (as when the person deletes their
+# own account: progress stays as anonymous records). A warning e-mail goes out the given number
+# of days before; signing in keeps the account. Superusers and staff accounts are never deleted.
+RETENTION_INACTIVE_ACCOUNT_DAYS = env_days("RETENTION_INACTIVE_ACCOUNT_DAYS", 3 * 365)
+RETENTION_INACTIVE_ACCOUNT_WARNING_DAYS = env_days("RETENTION_INACTIVE_ACCOUNT_WARNING_DAYS", 30)
+# xAPI statements delivered to a learning record store: the copy kept in the outbox (its
+# payload) is cleared this long after delivery; the LRS keeps its own under its own rules.
+RETENTION_STATEMENT_PAYLOAD_DAYS = env_days("RETENTION_STATEMENT_PAYLOAD_DAYS", 90)
+# Messages sent with the accessibility feedback form are deleted this long after they came.
+RETENTION_FEEDBACK_DAYS = env_days("RETENTION_FEEDBACK_DAYS", 2 * 365)
+
+# --- Accessibility feedback (issue 14; elearning/legal/) --------------------------------------
+# Who gets the messages of the feedback form on the accessibility statement: these addresses,
+# or, when empty, every active superuser.
+ACCESSIBILITY_FEEDBACK_RECIPIENTS = env_list("ACCESSIBILITY_FEEDBACK_RECIPIENTS")
 
 LOGGING = {
     "version": 1,

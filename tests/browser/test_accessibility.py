@@ -18,6 +18,13 @@ PAGES = [
     "/en/account/register/",
     "/sv/konto/losenord/aterstall/",
     "/en/account/password/reset/",
+    # Issue 14: the accessibility statement, the privacy notice and the feedback form.
+    "/sv/tillganglighetsredogorelse/",
+    "/en/accessibility-statement/",
+    "/sv/personuppgifter/",
+    "/en/personal-data/",
+    "/sv/tillganglighet/synpunkter/",
+    "/en/accessibility/feedback/",
     "/sv/finns-inte/",
 ]
 
