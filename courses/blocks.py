@@ -11,7 +11,8 @@ from wagtail.blocks import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
-TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+# "lang-sv"/"lang-en": the language marks of courses/wagtail_hooks.py (issue 14).
+TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "lang-sv", "lang-en"]
 
 
 def _image_preview() -> dict:
@@ -218,6 +219,14 @@ class SourceBlock(blocks.StructBlock):
     publisher = blocks.CharBlock(label=_("Publisher"), max_length=150)
     date = blocks.DateBlock(label=_("Date"), required=False)
     url = blocks.URLBlock(label=_("Address (URL)"), required=False)
+    # Issue 14 (WCAG 3.1.2): a Swedish report cited in an English lesson gets lang="sv".
+    language = blocks.ChoiceBlock(
+        label=_("Language of the source"),
+        choices=[("", _("Same as the page")), ("sv", _("Swedish")), ("en", _("English"))],
+        default="",
+        required=False,
+        help_text=_("Choose when the title is in another language than the lesson."),
+    )
 
     class Meta:
         icon = "doc-full"
@@ -229,6 +238,7 @@ class SourceBlock(blocks.StructBlock):
             "publisher": "Folkhälsomyndigheten",
             "date": None,
             "url": "",
+            "language": "",
         }
 
 

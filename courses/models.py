@@ -34,7 +34,7 @@ class HomePage(Page):
     body = RichTextField(
         _("body"),
         blank=True,
-        features=["h2", "h3", "bold", "italic", "link", "ol", "ul"],
+        features=["h2", "h3", "bold", "italic", "link", "ol", "ul", "lang-sv", "lang-en"],
         help_text=_("More about the platform and the national public-health policy."),
     )
 
@@ -107,7 +107,7 @@ class CoursePage(Page):
     )
     learning_objectives = RichTextField(
         _("learning objectives"),
-        features=["ul", "ol", "bold", "italic"],
+        features=["ul", "ol", "bold", "italic", "lang-sv", "lang-en"],
         help_text=_(
             "What the learner can do after the course; a list, each item starting with a verb."
         ),
@@ -126,7 +126,7 @@ class CoursePage(Page):
     prerequisites = RichTextField(
         _("prerequisites"),
         blank=True,
-        features=["bold", "italic", "link", "ul"],
+        features=["bold", "italic", "link", "ul", "lang-sv", "lang-en"],
         help_text=_("What the learner should know first. Leave empty if nothing."),
     )
     estimated_minutes = models.PositiveIntegerField(

@@ -37,6 +37,27 @@ def _locale_kwargs(language: str, translation_key) -> dict:
     return kwargs
 
 
+def _sources_marked(body: list, language: str, swedish_body: list) -> list:
+    """The body with each source's ``language`` set where it is obvious and the data leave
+    it out: a source of an English lesson titled as a source of the Swedish lesson is a
+    Swedish text (issue 14, WCAG 3.1.2: its title gets lang="sv")."""
+    if language == "sv":
+        return body
+    swedish_titles = {
+        block["value"]["title"] for block in swedish_body if block["type"] == "source"
+    }
+    marked = []
+    for block in body:
+        if (
+            block["type"] == "source"
+            and "language" not in block["value"]
+            and block["value"]["title"] in swedish_titles
+        ):
+            block = {**block, "value": {**block["value"], "language": "sv"}}
+        marked.append(block)
+    return marked
+
+
 @transaction.atomic
 def demo_course_load(path: Path = DEMO_FILE) -> CoursePage:
     """Create the demo course tree in Swedish and English unless it exists; returns the
@@ -88,7 +109,9 @@ def demo_course_load(path: Path = DEMO_FILE) -> CoursePage:
                     slug=text["slug"],
                     summary=text["summary"],
                     estimated_minutes=lesson_data["estimated_minutes"],
-                    body=json.dumps(text["body"]),
+                    body=json.dumps(
+                        _sources_marked(text["body"], language, lesson_data["sv"]["body"])
+                    ),
                     **_locale_kwargs(language, key),
                 )
 

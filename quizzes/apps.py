@@ -14,7 +14,7 @@ class QuizzesConfig(AppConfig):
         from progress.activities import activity_register
         from progress.selectors import enrolment_data_register
 
-        from .selectors import attempts_data, placements_passed
+        from .selectors import accommodations_data, attempts_data, placements_passed
         from .services import attempts_forget
         from .views import quiz_page
 
@@ -37,3 +37,5 @@ class QuizzesConfig(AppConfig):
             apply=free_text_erase,
             order=20,
         )
+        # Issue 14: the learner's time accommodations (the rows go with the account).
+        personal_data_register("time_accommodations", export=accommodations_data)

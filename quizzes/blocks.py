@@ -7,7 +7,7 @@ attempt snapshot and the answers refer to those ids.
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-FEATURES = ["bold", "italic", "link", "ul", "ol"]
+FEATURES = ["bold", "italic", "link", "ul", "ol", "lang-sv", "lang-en"]  # language marks: issue 14
 
 
 class OptionBlock(blocks.StructBlock):

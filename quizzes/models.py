@@ -5,9 +5,13 @@ points), so editing a quiz later never changes a past result; that snapshot neve
 server before the attempt is submitted.
 """
 
+from decimal import ROUND_CEILING, Decimal
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.blocks import StreamValue
@@ -28,7 +32,9 @@ class Quiz(TranslatableMixin, RevisionMixin, index.Indexed, models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     instructions = RichTextField(
-        _("instructions"), blank=True, features=["bold", "italic", "ul", "ol", "link"]
+        _("instructions"),
+        blank=True,
+        features=["bold", "italic", "ul", "ol", "link", "lang-sv", "lang-en"],
     )
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark (%)"), default=70, validators=[MaxValueValidator(100)]
@@ -126,7 +132,19 @@ class Attempt(models.Model):
     quiz = models.ForeignKey(Quiz, on_delete=models.SET_NULL, null=True, related_name="attempts")
     number = models.PositiveSmallIntegerField()  # 1 for the first attempt, and so on
     started_at = models.DateTimeField()
-    # Set from the quiz's time limit at start; answers after it are refused.
+    # The quiz's time limit at start (the rule judged by); None: untimed, or started before
+    # this field (then the deadline alone tells).
+    time_limit_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The learner's time accommodation applied to the deadline, if any (issue 14).
+    accommodation = models.ForeignKey(
+        "quizzes.TimeAccommodation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Set from the time limit (and accommodation) at start; the server grades what was saved
+    # by then when the time has run out.
     deadline = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     # The questions exactly as served, correct answers included: never sent to the browser
@@ -175,3 +193,86 @@ class AttemptAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.points}/{self.max_points}"
+
+
+class TimeAccommodation(models.Model):
+    """Extra time, or no time limit, on timed quizzes for one learner (WCAG 2.2.1, issue 14):
+    granted by an administrator or a manager of the learner's organisation, recorded (who,
+    when, why), applied by the server to every timed quiz the learner starts and to their
+    open attempts. Per learner, for all quizzes: the need is the person's, not the quiz's."""
+
+    class Kind(models.TextChoices):
+        MULTIPLIER = "multiplier", _("More time: the limit multiplied")
+        MINUTES = "minutes", _("More time: minutes added")
+        NO_LIMIT = "no_limit", _("No time limit")
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_accommodations"
+    )
+    kind = models.CharField(_("accommodation"), max_length=20, choices=Kind.choices)
+    multiplier = models.DecimalField(
+        _("multiply the time limit by"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1.1")), MaxValueValidator(Decimal("5.0"))],
+    )
+    extra_minutes = models.PositiveSmallIntegerField(
+        _("minutes added"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+    )
+    # Why it was granted: the decision it rests on, never a diagnosis (see docs/quizzes.md).
+    reason = models.CharField(_("reason"), max_length=500)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+    # Withdrawn (or replaced by a newer one): kept, so the record says what applied when.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("time accommodation")
+        verbose_name_plural = _("time accommodations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=Q(ended_at__isnull=True),
+                name="time_accommodation_one_in_force_per_learner",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="multiplier", multiplier__isnull=False, extra_minutes__isnull=True)
+                    | Q(kind="minutes", multiplier__isnull=True, extra_minutes__isnull=False)
+                    | Q(kind="no_limit", multiplier__isnull=True, extra_minutes__isnull=True)
+                ),
+                name="time_accommodation_amount_fits_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}: {self.describe()}"
+
+    def minutes_for(self, limit: int) -> int | None:
+        """The learner's time for a quiz with ``limit`` minutes; None: no limit."""
+        if self.kind == self.Kind.NO_LIMIT:
+            return None
+        if self.kind == self.Kind.MULTIPLIER:
+            return int((Decimal(limit) * self.multiplier).to_integral_value(rounding=ROUND_CEILING))
+        return limit + self.extra_minutes
+
+    def describe(self) -> str:
+        if self.kind == self.Kind.NO_LIMIT:
+            return str(_("no time limit"))
+        if self.kind == self.Kind.MULTIPLIER:
+            return str(_("the time limit × %(factor)s")) % {"factor": _decimal(self.multiplier)}
+        return str(_("%(minutes)d extra minutes")) % {"minutes": self.extra_minutes}
+
+
+def _decimal(value: Decimal) -> str:
+    return formats.number_format(value, decimal_pos=1 if value % 1 else 0)

@@ -33,6 +33,15 @@ class FormQuestion:
     text_answer: str = ""
 
 
+def attempt_language(attempt) -> str:
+    """The language the attempt's questions are written in: its quiz's, else its placement's
+    (the quiz may have been deleted since)."""
+    for source in (attempt.quiz, attempt.placement):
+        if source is not None:
+            return source.locale.language_code
+    return ""
+
+
 def attempt_form(attempt) -> list[FormQuestion]:
     """The open attempt as its form shows it: the attempt's tokens as field names and
     values (never the stable ids, see ``tokens.py``), options in their served order."""
@@ -262,3 +271,20 @@ def _download_answer(entry: dict):
     if entry["type"] == "reflection":
         return entry["answer"][0] if entry["answer"] else ""
     return entry["answer"]
+
+
+def accommodations_data(user) -> list[dict]:
+    """The learner's time accommodations, in force and ended, for their data download."""
+    from .models import TimeAccommodation
+
+    return [
+        {
+            "kind": item.kind,
+            "multiplier": str(item.multiplier) if item.multiplier is not None else None,
+            "extra_minutes": item.extra_minutes,
+            "reason": item.reason,
+            "granted_at": item.granted_at.isoformat(),
+            "ended_at": item.ended_at.isoformat() if item.ended_at else None,
+        }
+        for item in TimeAccommodation.objects.filter(learner=user).order_by("granted_at")
+    ]

@@ -10,14 +10,15 @@ import re
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from courses.models import QuizPage
+from elearning.accounts.scope import manager_scope
 from progress.services import course_of, enrolment_locked, quiz_result_record
 
 from . import grading
-from .models import Attempt, AttemptAnswer
+from .models import Attempt, AttemptAnswer, TimeAccommodation
 from .tokens import token, tokens_add, tokens_missing
 
 # Network and clicking time allowed after the deadline before a submit counts as late.
@@ -117,6 +118,13 @@ def _serve(quiz, rng: random.SystemRandom) -> list[dict]:
     if quiz.shuffle_questions:
         rng.shuffle(blocks)
     return tokens_add([_snapshot(block, quiz.shuffle_options, rng) for block in blocks])
+
+
+def _served_in_quiz_language(quiz) -> list[dict]:
+    # The words the snapshot adds ("True", "False") in the quiz's language, not the page's
+    # the learner started from: they sit among the quiz's own texts.
+    with translation.override(quiz.locale.language_code):
+        return _serve(quiz, random.SystemRandom())
 
 
 # --- Answers --------------------------------------------------------------------------------
@@ -247,6 +255,8 @@ def attempt_start(*, user, placement: QuizPage) -> Attempt:
     if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
         raise QuizError(_("You have used all your attempts at this quiz."))
     now = timezone.now()
+    limit = quiz.time_limit_minutes
+    accommodation = accommodation_in_force(learner=user) if limit else None
     return Attempt.objects.create(
         enrolment=enrolment,
         placement_key=placement.translation_key,
@@ -254,10 +264,10 @@ def attempt_start(*, user, placement: QuizPage) -> Attempt:
         quiz=quiz,
         number=used + 1,
         started_at=now,
-        deadline=now + timedelta(minutes=quiz.time_limit_minutes)
-        if quiz.time_limit_minutes
-        else None,
-        questions=_serve(quiz, random.SystemRandom()),
+        time_limit_minutes=limit,
+        accommodation=accommodation,
+        deadline=_deadline(now, limit, accommodation),
+        questions=_served_in_quiz_language(quiz),
         pass_mark=quiz.pass_mark,
         review_policy=quiz.review_policy,
     )
@@ -278,13 +288,19 @@ def _late(attempt, now) -> bool:
 
 @transaction.atomic
 def attempt_save(*, user, attempt_id, data) -> Attempt:
-    """Keep the answers so far; the learner can leave and resume."""
+    """Keep the answers so far; the learner can leave and resume. After the deadline the
+    attempt is graded with what was saved before it (``time_ran_out`` is set)."""
     attempt = _locked_attempt(user=user, attempt_id=attempt_id)
     if not attempt.is_open:
         raise AlreadySubmitted(attempt)
+    answers = answers_parse(attempt.questions, data)
     if _late(attempt, timezone.now()):
-        raise QuizError(_("The time is up: the attempt no longer takes answers."))
-    attempt.answers = answers_parse(attempt.questions, data)
+        # Never refused (WCAG 2.2.1): what was saved before the deadline is graded.
+        enrolment_locked(user=user, course=course_of(attempt.placement))
+        _grade(attempt, attempt.deadline)
+        attempt.time_ran_out = True
+        return attempt
+    attempt.answers = answers
     attempt.save(update_fields=["answers"])
     return attempt
 
@@ -338,18 +354,22 @@ def _chosen(question: dict, answer) -> list:
 @transaction.atomic
 def attempt_submit(*, user, attempt_id, data) -> Attempt:
     """Grade the attempt with the posted answers. A second submit changes nothing
-    (AlreadySubmitted carries the first result); a late one is refused."""
+    (AlreadySubmitted carries the first result); a late one grades the answers saved before
+    the deadline instead of the posted ones (``time_ran_out`` is set), never refused."""
     attempt = _locked_attempt(user=user, attempt_id=attempt_id)
     if not attempt.is_open:
         raise AlreadySubmitted(attempt)
     now = timezone.now()
-    if _late(attempt, now):
-        raise QuizError(
-            _("The time is up: this submission came after the time limit and was not accepted.")
-        )
+    answers = answers_parse(attempt.questions, data)
     # Lock the enrolment too: grading may complete the module or the course.
     enrolment_locked(user=user, course=course_of(attempt.placement))
-    attempt.answers = answers_parse(attempt.questions, data)
+    if _late(attempt, now):
+        # Never refused (WCAG 2.2.1): the answers saved before the deadline (the page saves
+        # them as the learner goes) are graded; the ones sent late are not.
+        _grade(attempt, attempt.deadline)
+        attempt.time_ran_out = True
+        return attempt
+    attempt.answers = answers
     _grade(attempt, now)
     return attempt
 
@@ -376,6 +396,115 @@ def attempt_expire(*, attempt_id) -> Attempt | None:
         return attempt
     _grade(attempt, attempt.deadline)
     return attempt
+
+
+# --- Time accommodations (issue 14, WCAG 2.2.1) ---------------------------------------------
+
+
+def _deadline(started_at, limit: int | None, accommodation):
+    """When the time runs out: the quiz's limit, changed by the learner's accommodation."""
+    if not limit:
+        return None
+    minutes = accommodation.minutes_for(limit) if accommodation is not None else limit
+    return None if minutes is None else started_at + timedelta(minutes=minutes)
+
+
+def accommodation_in_force(*, learner) -> TimeAccommodation | None:
+    return TimeAccommodation.objects.filter(learner=learner, ended_at__isnull=True).first()
+
+
+def accommodation_allowed(*, user, learner) -> bool:
+    """Administrators grant to anyone; a manager to the learners of the organisations they
+    follow (``elearning.accounts.scope``), never to themselves."""
+    if not user.is_authenticated or user.pk == learner.pk:
+        return False
+    if user.is_superuser or user.has_perm("accounts.change_user"):
+        return True
+    scope = manager_scope(user)
+    if scope is None or scope.is_empty or learner.organisation_id is None:
+        return False
+    return scope.organisations().filter(pk=learner.organisation_id).exists()
+
+
+def _open_attempts_apply(learner, accommodation) -> None:
+    """Open timed attempts take the new accommodation at once: the deadline is recomputed
+    from their start and their own time limit."""
+    attempts = Attempt.objects.select_for_update().filter(
+        enrolment__user=learner, submitted_at__isnull=True, deadline__isnull=False
+    )
+    for attempt in attempts:
+        limit = attempt.time_limit_minutes or round(
+            (attempt.deadline - attempt.started_at).total_seconds() / 60
+        )
+        attempt.time_limit_minutes = limit
+        attempt.accommodation = accommodation
+        attempt.deadline = _deadline(attempt.started_at, limit, accommodation)
+        attempt.save(update_fields=["time_limit_minutes", "accommodation", "deadline"])
+
+
+@transaction.atomic
+def accommodation_grant(
+    *,
+    granted_by,
+    learner,
+    kind: str,
+    multiplier=None,
+    extra_minutes: int | None = None,
+    reason: str,
+) -> TimeAccommodation:
+    """Give ``learner`` more time or no time limit on every timed quiz, replacing the one in
+    force; applies to their open attempts at once. Recorded: who, when, why."""
+    if not accommodation_allowed(user=granted_by, learner=learner):
+        raise QuizError(_("You may not grant accommodations to this learner."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise QuizError(_("Say why the accommodation is granted."))
+    if kind == TimeAccommodation.Kind.MULTIPLIER:
+        extra_minutes = None
+        if multiplier is None:
+            raise QuizError(_("Give the factor the time limit is multiplied by."))
+    elif kind == TimeAccommodation.Kind.MINUTES:
+        multiplier = None
+        if not extra_minutes:
+            raise QuizError(_("Give the number of minutes added."))
+    elif kind == TimeAccommodation.Kind.NO_LIMIT:
+        multiplier = extra_minutes = None
+    else:
+        raise QuizError(_("Choose an accommodation."))
+    now = timezone.now()
+    TimeAccommodation.objects.select_for_update().filter(
+        learner=learner, ended_at__isnull=True
+    ).update(ended_at=now, ended_by=granted_by)
+    accommodation = TimeAccommodation.objects.create(
+        learner=learner,
+        kind=kind,
+        multiplier=multiplier,
+        extra_minutes=extra_minutes,
+        reason=reason,
+        granted_by=granted_by,
+        granted_at=now,
+    )
+    _open_attempts_apply(learner, accommodation)
+    return accommodation
+
+
+@transaction.atomic
+def accommodation_end(*, ended_by, learner) -> TimeAccommodation | None:
+    """Withdraw the learner's accommodation from the next attempt on; an attempt already
+    open keeps the time it was given (time is never taken away mid-attempt)."""
+    if not accommodation_allowed(user=ended_by, learner=learner):
+        raise QuizError(_("You may not change this learner's accommodations."))
+    accommodation = (
+        TimeAccommodation.objects.select_for_update()
+        .filter(learner=learner, ended_at__isnull=True)
+        .first()
+    )
+    if accommodation is None:
+        raise QuizError(_("This learner has no accommodation in force."))
+    accommodation.ended_at = timezone.now()
+    accommodation.ended_by = ended_by
+    accommodation.save(update_fields=["ended_at", "ended_by"])
+    return accommodation
 
 
 def attempts_forget(user) -> None:

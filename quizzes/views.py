@@ -1,29 +1,43 @@
 """Quiz pages: the quiz's start page (served by QuizPage), the attempt form and the result."""
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses.models import QuizPage
+from elearning.accounts.models import User
+from elearning.accounts.scope import manager_scope
 from progress.selectors import enrolment_active
 from progress.services import ProgressError, course_of
 
 from . import services
-from .models import Attempt
+from .forms import AccommodationForm
+from .models import Attempt, TimeAccommodation
 from .selectors import (
     attempt_form,
+    attempt_language,
     attempt_review,
     results_released,
     review_allowed,
     siblings_of,
 )
 from .tokens import tokens_missing
+
+TIME_RAN_OUT = gettext_lazy(
+    "The time ran out before these answers arrived. The answers saved before the time "
+    "limit have been graded."
+)
 
 
 def quiz_page(request, page: QuizPage):
@@ -46,10 +60,18 @@ def quiz_page(request, page: QuizPage):
             attempt.refresh_from_db()
     quiz = page.quiz
     used = len(attempts)
+    accommodation = (
+        services.accommodation_in_force(learner=request.user) if quiz.time_limit_minutes else None
+    )
     context = page.get_context(request)
     context.update(
         {
             "quiz": quiz,
+            "accommodation": accommodation,
+            # The learner's own time (None: no limit), shown beside the quiz's limit.
+            "minutes_allowed": accommodation.minutes_for(quiz.time_limit_minutes)
+            if accommodation
+            else quiz.time_limit_minutes,
             "attempts": attempts,
             "open_attempt": next((a for a in attempts if a.is_open), None),
             "attempts_left": None
@@ -83,20 +105,48 @@ def start(request, page_id):
 
 def _own_attempt(request, attempt_id) -> Attempt:
     return get_object_or_404(
-        Attempt.objects.select_related("placement", "quiz"),
+        Attempt.objects.select_related("placement__locale", "quiz__locale"),
         pk=attempt_id,
         enrolment__user=request.user,
     )
+
+
+def _lang_attr(attempt) -> str:
+    """` lang="sv"` on the quiz's texts when they are not in the page's language (WCAG
+    3.1.2): a Swedish attempt continued from the English site stays marked Swedish."""
+    language = attempt_language(attempt)
+    if language and language != translation.get_language():
+        return format_html(' lang="{}"', language)
+    return ""
+
+
+def _clock(seconds: int | None) -> str:
+    """12:05 (minutes and seconds), 1:02:05 past an hour."""
+    if seconds is None:
+        return ""
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def _render_attempt(request, attempt, *, error=None, status=200):
     if attempt.is_open and tokens_missing(attempt.questions):
         services.attempt_tokens_ensure(attempt_id=attempt.pk)
         attempt.refresh_from_db()
+    seconds_left = None
+    if attempt.deadline is not None:
+        seconds_left = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
     return render(
         request,
         "quizzes/attempt.html",
-        {"attempt": attempt, "questions": attempt_form(attempt), "error": error},
+        {
+            "attempt": attempt,
+            "seconds_left": seconds_left,
+            "time_left": _clock(seconds_left),
+            "questions": attempt_form(attempt),
+            "error": error,
+            "lang_attr": _lang_attr(attempt),
+        },
         status=status,
     )
 
@@ -115,6 +165,7 @@ def _render_result(request, attempt, *, message=None, status=200):
             "results_released": released,
             "feedback": quiz.feedback_for(attempt.percent) if quiz else "",
             "message": message,
+            "lang_attr": _lang_attr(attempt),
             "attempts_left": None
             if quiz is None or quiz.attempts_allowed is None
             else max(0, quiz.attempts_allowed - siblings.used),
@@ -123,6 +174,10 @@ def _render_result(request, attempt, *, message=None, status=200):
     )
 
 
+# The timed attempt's page runs one script of the site's own (static/js/quiz-timer.js: the
+# countdown, the warnings screen readers hear, saving as the learner goes); every other page
+# keeps the site's policy of no script at all (issue 14, WCAG 2.2.1).
+@csp_replace({"script-src": ["'self'"]})
 @login_required
 @require_http_methods(["GET", "POST"])
 def attempt(request, attempt_id):
@@ -136,22 +191,46 @@ def attempt(request, attempt_id):
         return _render_attempt(request, attempt)
 
     action = request.POST.get("action")
+    if action == "autosave":
+        return _autosave(request, attempt)
     if action not in ("save", "submit"):
         return _render_attempt(request, attempt, error=_("Choose Save or Submit."), status=400)
     try:
         if action == "save":
-            services.attempt_save(user=request.user, attempt_id=attempt.pk, data=request.POST)
+            done = services.attempt_save(
+                user=request.user, attempt_id=attempt.pk, data=request.POST
+            )
         else:
-            services.attempt_submit(user=request.user, attempt_id=attempt.pk, data=request.POST)
+            done = services.attempt_submit(
+                user=request.user, attempt_id=attempt.pk, data=request.POST
+            )
     except services.AlreadySubmitted as done:
         return _render_result(request, done.attempt, message=str(done), status=409)
     except services.QuizError as error:
         attempt.refresh_from_db()
         return _render_attempt(request, attempt, error=str(error), status=400)
+    if getattr(done, "time_ran_out", False):
+        messages.warning(request, TIME_RAN_OUT)
+        return redirect("quizzes:result", attempt_id=attempt.pk)
     if action == "save":
         messages.success(request, _("Your answers are saved. You can come back and go on later."))
         return redirect("quizzes:attempt", attempt_id=attempt.pk)
     return redirect("quizzes:result", attempt_id=attempt.pk)
+
+
+def _autosave(request, attempt):
+    """The timed page's script saves the answers as the learner goes: JSON, no page."""
+    result_url = reverse("quizzes:result", kwargs={"attempt_id": attempt.pk})
+    try:
+        done = services.attempt_save(user=request.user, attempt_id=attempt.pk, data=request.POST)
+    except services.AlreadySubmitted:
+        return JsonResponse({"closed": True, "result": result_url}, status=409)
+    except services.QuizError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    if getattr(done, "time_ran_out", False):
+        messages.warning(request, TIME_RAN_OUT)
+        return JsonResponse({"closed": True, "result": result_url}, status=409)
+    return JsonResponse({"saved": True})
 
 
 @login_required
@@ -161,3 +240,80 @@ def result(request, attempt_id):
     if attempt.is_open:
         return redirect(reverse("quizzes:attempt", kwargs={"attempt_id": attempt.pk}))
     return _render_result(request, attempt)
+
+
+# --- Time accommodations (issue 14, WCAG 2.2.1) ---------------------------------------------
+
+
+def _may_grant_any(user) -> bool:
+    return user.is_superuser or user.has_perm("accounts.change_user")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accommodations(request):
+    """Administrators and managers grant learners more time or no limit on timed quizzes,
+    and withdraw it; a manager sees and changes only the learners of their organisations."""
+    scope = None if _may_grant_any(request.user) else manager_scope(request.user)
+    if scope is None and not _may_grant_any(request.user):
+        raise PermissionDenied(_("Only administrators and managers grant time accommodations."))
+    in_force = TimeAccommodation.objects.filter(ended_at__isnull=True).select_related(
+        "learner__organisation", "granted_by"
+    )
+    if scope is not None:
+        in_force = in_force.filter(learner__organisation__in=scope.organisations())
+
+    form = AccommodationForm()
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") == "end":
+            learner = in_force.filter(learner_id=request.POST.get("learner", "")[:20]).first()
+            if learner is None or not request.POST.get("learner", "").isdigit():
+                messages.error(request, _("No accommodation in force for that learner."))
+                return redirect("quizzes:accommodations")
+            services.accommodation_end(ended_by=request.user, learner=learner.learner)
+            messages.success(
+                request,
+                _("The accommodation of %(name)s is withdrawn from their next attempt on.")
+                % {"name": learner.learner.get_full_name() or learner.learner.email},
+            )
+            return redirect("quizzes:accommodations")
+        form = AccommodationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            learner = User.objects.filter(email__iexact=data["email"], is_active=True).first()
+            # One message whether the address is unknown or outside the manager's scope: the
+            # form tells no one who has an account elsewhere.
+            if learner is None or not services.accommodation_allowed(
+                user=request.user, learner=learner
+            ):
+                form.add_error(
+                    "email",
+                    _("No learner with this e-mail address in the organisations you follow."),
+                )
+            else:
+                try:
+                    services.accommodation_grant(
+                        granted_by=request.user,
+                        learner=learner,
+                        kind=data["kind"],
+                        multiplier=data.get("multiplier"),
+                        extra_minutes=data.get("extra_minutes"),
+                        reason=data["reason"],
+                    )
+                except services.QuizError as error:
+                    form.add_error(None, str(error))
+                else:
+                    messages.success(
+                        request,
+                        _("%(name)s now has a time accommodation on timed quizzes.")
+                        % {"name": learner.get_full_name() or learner.email},
+                    )
+                    return redirect("quizzes:accommodations")
+        status = 400
+    return render(
+        request,
+        "quizzes/accommodations.html",
+        {"form": form, "in_force": in_force.order_by("learner__last_name", "learner__email")},
+        status=status,
+    )

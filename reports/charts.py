@@ -1,7 +1,14 @@
-"""Bar charts as inline SVG, drawn on the server: no JavaScript and nothing from a CDN.
+"""Bar charts drawn on the server: no JavaScript and nothing from a CDN.
 
-A chart is a picture of a table printed beside it; the SVG is ``role="img"`` labelled by
+A chart is a picture of a table printed beside it; the chart is ``role="img"`` labelled by
 the figure's caption, so screen readers announce it once and read the table instead.
+
+Readable on a phone (issue 14): the labels and figures are HTML text at the page's size,
+each label whole on its own line above its bars (an SVG drawing scaled down to 320 px had
+labels cut at 28 characters and about 5 px high). Only the bars are SVG (the site's policy
+allows no inline style, so a bar's length is a rectangle in a track of 0..100 units). Two
+series are told apart by more than colour: the second is striped, and every bar is labelled
+with its series' name and figure.
 """
 
 from __future__ import annotations
@@ -14,13 +21,8 @@ from django.utils.safestring import SafeString
 from .tables import display
 
 # Brand teal and a dark orange: both at least 4.5:1 against white, and told apart by more
-# than hue (the legend and the table name every bar).
+# than hue (stripes, the direct labels, the legend and the table).
 SERIES_COLOURS = ("#0f4c5c", "#a14f00")
-LABEL_WIDTH = 190
-BAR_AREA = 420
-VALUE_WIDTH = 80
-BAR_HEIGHT = 16
-GAP = 10
 
 
 @dataclass
@@ -29,60 +31,63 @@ class Series:
     values: list[float | int | None]
 
 
-def _shorten(text: str, length: int = 28) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
+def _bar(*, pattern_id: str, number: int, share: float) -> SafeString:
+    colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
+    if number % 2 == 0:
+        return format_html(
+            '<rect x="0" y="0" width="{}" height="10" fill="{}"></rect>', share, colour
+        )
+    # Stripes: the second series is striped, the first solid.
+    return format_html(
+        '<defs><pattern id="{}" width="3" height="10" patternUnits="userSpaceOnUse">'
+        '<rect x="0" y="0" width="3" height="10" fill="#ffffff"></rect>'
+        '<rect x="0" y="0" width="1.6" height="10" fill="{}"></rect></pattern></defs>'
+        '<rect x="0" y="0" width="{}" height="10" fill="url(#{})" stroke="{}" '
+        'stroke-width="1" vector-effect="non-scaling-stroke"></rect>',
+        pattern_id,
+        colour,
+        share,
+        pattern_id,
+        colour,
+    )
 
 
 def bar_chart(
     *, caption_id: str, labels: list[str], series: list[Series], kind: str = "int", maximum=None
 ) -> SafeString:
-    """Horizontal bars, one group per label and one bar per series."""
+    """Horizontal bars, one group per label (the label above) and one bar per series."""
     values = [v for s in series for v in s.values if v is not None]
     top = maximum or max(values, default=0) or 1
-    group_height = len(series) * BAR_HEIGHT + GAP
-    height = max(len(labels) * group_height + GAP, 2 * GAP)
-    width = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
-    parts = []
+    named = len(series) > 1
+    groups = []
     for index, label in enumerate(labels):
-        y = GAP + index * group_height
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" class="chart__label">{}</text>',
-                LABEL_WIDTH - 8,
-                y + len(series) * BAR_HEIGHT / 2 + 5,
-                _shorten(label),
-            )
-        )
+        bars = []
         for number, one in enumerate(series):
             value = one.values[index]
-            bar_y = y + number * BAR_HEIGHT
-            bar_width = round(BAR_AREA * (value or 0) / top, 1)
-            parts.append(
+            share = round(min(100, 100 * (value or 0) / top), 1)
+            bars.append(
                 format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
-                    '<text x="{}" y="{}" class="chart__value">{}</text>',
-                    LABEL_WIDTH,
-                    bar_y + 1,
-                    bar_width,
-                    BAR_HEIGHT - 2,
-                    SERIES_COLOURS[number % len(SERIES_COLOURS)],
-                    LABEL_WIDTH + bar_width + 6,
-                    bar_y + BAR_HEIGHT - 4,
+                    '<div class="chart__bar chart__bar--{}">'
+                    '<svg class="chart__track" viewBox="0 0 100 10" preserveAspectRatio="none" '
+                    'focusable="false" aria-hidden="true">{}</svg>'
+                    '<span class="chart__value">{}{}</span></div>',
+                    number % len(SERIES_COLOURS) + 1,
+                    _bar(pattern_id=f"{caption_id}-p{index}-{number}", number=number, share=share),
+                    format_html("{}: ", one.name) if named else "",
                     display(value, kind),
                 )
             )
-    body = SafeString("".join(parts))
+        groups.append(
+            format_html(
+                '<div class="chart__group"><div class="chart__label">{}</div>{}</div>',
+                label,
+                SafeString("".join(bars)),
+            )
+        )
     return format_html(
-        '<svg class="chart" role="img" aria-labelledby="{}" viewBox="0 0 {} {}" '
-        'preserveAspectRatio="xMinYMin meet" focusable="false">'
-        '<line x1="{}" y1="0" x2="{}" y2="{}" class="chart__axis"></line>{}</svg>',
+        '<div class="chart" role="img" aria-labelledby="{}">{}</div>',
         caption_id,
-        width,
-        height,
-        LABEL_WIDTH,
-        LABEL_WIDTH,
-        height,
-        body,
+        SafeString("".join(groups)),
     )
 
 

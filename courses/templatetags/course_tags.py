@@ -20,3 +20,15 @@ def catalogue_url(context):
         )
         request._catalogue_url = catalogue.get_url(request) if catalogue else None
     return request._catalogue_url
+
+
+@register.filter
+def with_heading_levels(body):
+    """The lesson's blocks with the heading level a titled block (accordion, fact box,
+    reflection) takes where it stands: one below the heading block before it, h2 before any
+    (WCAG 1.3.1: their titles are headings, in the outline's order)."""
+    level = 2
+    for block in body:
+        if block.block_type == "heading":
+            level = 3 if block.value["level"] == "h2" else 4
+        yield block, f"h{level}"

@@ -76,6 +76,9 @@ class RegistrationForm(BaseUserCreationForm):
         }
         for name, value in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = value
+        # Django's form focuses the e-mail field (the third) on load, past the heading, the
+        # text and, after a mistake, the error summary (issue 14, WCAG 2.4.3).
+        self.fields["email"].widget.attrs.pop("autofocus", None)
 
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
@@ -103,9 +106,14 @@ class SignInForm(AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("E-mail address")
-        self.fields["username"].widget = forms.EmailInput(
-            attrs={"autocomplete": "email", "autofocus": True}
+        # Focus the first field of an empty form only: after a mistake the error summary
+        # comes first (issue 14, WCAG 2.4.3).
+        attrs = (
+            {"autocomplete": "email"}
+            if self.is_bound
+            else {"autocomplete": "email", "autofocus": True}
         )
+        self.fields["username"].widget = forms.EmailInput(attrs=attrs)
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
 
 

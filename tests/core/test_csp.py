@@ -105,6 +105,8 @@ def test_templates_have_no_inline_script_or_style_the_policy_would_block():
         text = template.read_text(encoding="utf-8")
         if relative.startswith(("accounts/admin/", "certificates/admin/", "progress/admin/")):
             continue  # admin templates: the admin policy
-        if re.search(r"<script|<style|\sstyle=|\son[a-z]+=|javascript:", text, re.I):
+        # A script file of the site's own (<script src>) is allowed where a view's policy
+        # allows 'self' (the timed quiz, issue 14); an inline one never.
+        if re.search(r"<script(?![^>]*\ssrc=)|<style|\sstyle=|\son[a-z]+=|javascript:", text, re.I):
             offenders.append(relative)
     assert offenders == []

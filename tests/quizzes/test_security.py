@@ -150,16 +150,25 @@ def test_another_learners_attempt_is_not_found(client, attempt, make_user, quiz_
     unchanged(attempt)
 
 
-def test_a_submit_after_the_time_limit_is_refused(client, attempt):
+def test_a_submit_after_the_time_limit_grades_what_was_saved_before_it(client, attempt):
+    """Never refused (issue 14, WCAG 2.2.1): the late answers are not taken, the answers
+    saved before the deadline are graded."""
     single = attempt.questions[0]
     client.post(url(attempt), {f"q-{single['id']}": token(single["options"][0]), "action": "save"})
     attempt.refresh_from_db()
+    saved = dict(attempt.answers)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=5))
-    response = client.post(url(attempt), {**perfect(attempt), "action": "submit"})
-    assert response.status_code == 400
-    assert "Tiden är slut" in response.content.decode()
-    unchanged(attempt)
-    # Opening the attempt later closes it with the answers saved before the deadline.
+    response = client.post(url(attempt), {**perfect(attempt), "action": "submit"}, follow=True)
+    assert response.redirect_chain[-1][0].endswith("/resultat/")
+    assert "Tiden tog slut innan de här svaren kom fram" in response.content.decode()
+    closed = Attempt.objects.get(pk=attempt.pk)
+    assert not closed.is_open and closed.answers == saved and closed.score == 0.0
+    assert closed.submitted_at == closed.deadline
+    assert AttemptAnswer.objects.filter(attempt=closed).count() == len(closed.questions)
+
+
+def test_an_attempt_opened_after_its_time_is_closed_with_the_saved_answers(client, attempt):
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=5))
     response = client.get(url(attempt))
     assert response.status_code == 302 and response["Location"].endswith("/resultat/")
     closed = Attempt.objects.get(pk=attempt.pk)
