@@ -47,6 +47,13 @@ PUBLIC = [
     "/en/account/register/",
     "/sv/konto/losenord/aterstall/",
     "/en/account/password/reset/",
+    # The accessibility statement, the privacy notice and the feedback form.
+    "/sv/tillganglighetsredogorelse/",
+    "/en/accessibility-statement/",
+    "/sv/personuppgifter/",
+    "/en/personal-data/",
+    "/sv/tillganglighet/synpunkter/",
+    "/en/accessibility/feedback/",
     "/sv/finns-inte/",
     "/en/not-here/",
 ]
