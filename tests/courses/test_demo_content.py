@@ -158,6 +158,7 @@ REJECTED_IN_ENGLISH = [
 def test_the_english_uses_one_term_per_swedish_term():
     english = [(lesson["en"]["slug"], all_text(block["value"])) for lesson, block in blocks("en")]
     english += [("course", all_text(COURSE["course"]["en"]))]
+    english += [(quiz["en"]["page_slug"], all_text(quiz["en"])) for quiz in QUIZZES["quizzes"]]
     for slug, text in english:
         for variant in REJECTED_IN_ENGLISH:
             found = re.search(rf"\b{variant}\b", text, flags=re.IGNORECASE)
@@ -227,3 +228,49 @@ def test_nothing_personal_from_the_seeds():
         assert person not in text, person
     assert not re.search(r"[\w.+-]+@[\w-]+\.[a-z]{2,}", text), "an e-mail address"
     assert not re.search(r"\b0\d{1,3}[- ]?\d{2,3}[ -]?\d{2}[ -]?\d{2}\b", text), "a phone number"
+
+
+def scored(quiz: dict, language: str) -> list[dict]:
+    return [q for q in quiz[language]["questions"] if q["type"] != "reflection"]
+
+
+def answer_key(question: dict):
+    """What makes the answer right, independent of the language."""
+    value = question["value"]
+    if question["type"] in {"single_choice", "multiple_response"}:
+        return [option["correct"] for option in value["options"]]
+    if question["type"] == "true_false":
+        return value["correct"]
+    return len(value.get("items") or value.get("pairs"))
+
+
+def test_the_quizzes_apply_the_lessons_and_keep_their_pools():
+    """At least half of the scored items put the learner in a municipal situation ("Situation:
+    …"); every explanation names the lesson it rests on; Swedish and English items agree; the
+    module quizzes and the final test keep their pools and draws."""
+    titles = {
+        language: {lesson[language]["title"] for lesson in lessons()} for language in ("sv", "en")
+    }
+    cite = {"sv": r"Lektion: ”(.+?)”", "en": r"Lesson: “(.+?)”"}
+    module_quizzes = [q for q in QUIZZES["quizzes"] if q["module"] is not None]
+    assert sorted(q["module"] for q in module_quizzes) == list(range(len(COURSE["modules"])))
+    final = next(q for q in QUIZZES["quizzes"] if q["module"] is None)
+    assert (final["draw_count"], len(scored(final, "sv"))) == (10, 14)
+    for quiz in QUIZZES["quizzes"]:
+        if quiz["module"] is not None:
+            assert len(scored(quiz, "sv")) == 5
+            assert quiz["sv"]["questions"][-1]["type"] == "reflection"
+    for language in ("sv", "en"):
+        items = [q for quiz in QUIZZES["quizzes"] for q in scored(quiz, language)]
+        situations = [q for q in items if q["value"]["text"].startswith("Situation: ")]
+        assert len(situations) * 2 >= len(items), (language, len(situations), len(items))
+        for question in items:
+            cited = re.findall(cite[language], question["value"]["explanation"])
+            assert cited and set(cited) <= titles[language], question["value"]["text"]
+    for quiz in QUIZZES["quizzes"]:
+        pairs = zip(scored(quiz, "sv"), scored(quiz, "en"), strict=True)
+        for swedish, english in pairs:
+            assert swedish["type"] == english["type"]
+            assert swedish["value"]["points"] == english["value"]["points"]
+            assert swedish["value"]["tag"] == english["value"]["tag"]
+            assert answer_key(swedish) == answer_key(english), swedish["value"]["text"]
