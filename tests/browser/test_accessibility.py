@@ -101,3 +101,52 @@ def test_sign_up_by_keyboard_with_a_mistake_then_right(page, live_server, site):
     assert page.get_by_text("Maja Politiker").is_visible()
     user = User.objects.get()
     assert (user.organisation.name, user.role_category) == ("Region Gotland", "elected")
+
+
+def test_the_demo_courses_new_module_and_glossary_are_accessible(
+    page, live_server, site, make_user
+):
+    """Issue 15: the module "Från politik till budget och uppföljning", its lessons and quiz
+    page, and the glossary lesson, signed in as an enrolled learner; axe-core on each, the
+    Swedish names in the English text marked with their language, one lesson at 320 px."""
+    from django.conf import settings
+    from django.test import Client
+
+    from courses.models import LessonPage, ModulePage, QuizPage
+    from demo.course import demo_course_load, demo_quizzes_load
+    from progress.services import enrolment_create
+
+    course = demo_course_load()
+    demo_quizzes_load(course)
+    learner = make_user(email="a11y@example.org")
+    enrolment_create(user=learner, course=course)
+    client = Client()
+    client.force_login(learner)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+    swedish_module = ModulePage.objects.get(slug="fran-politik-till-budget-och-uppfoljning")
+    swedish_glossary = LessonPage.objects.get(slug="ordlista")
+    for language in ("sv", "en"):
+        page.set_viewport_size({"width": 1280, "height": 800})
+        module, glossary = swedish_module, swedish_glossary
+        if language == "en":
+            module, glossary = (
+                p.get_translation(p.get_translations().get().locale) for p in (module, glossary)
+            )
+        lessons = list(LessonPage.objects.child_of(module).live().order_by("path"))
+        quiz = QuizPage.objects.child_of(module).get()
+        assert len(lessons) == 4
+        for target in [module, *lessons, quiz, glossary]:
+            response = page.goto(live_server.url + target.url)
+            assert response.status == 200, target.url
+            assert page.locator("html").get_attribute("lang") == language
+            assert page.get_by_role("heading", level=1).inner_text() == target.title
+            assert_accessible(page)
+        if language == "en":
+            assert page.locator('main [lang="sv"]').count() >= 25  # the glossary's Swedish terms
+        page.set_viewport_size({"width": 320, "height": 800})
+        page.goto(live_server.url + lessons[2].url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert_accessible(page)
