@@ -267,8 +267,11 @@ def accommodations(request):
     status = 200
     if request.method == "POST":
         if request.POST.get("action") == "end":
-            learner = in_force.filter(learner_id=request.POST.get("learner", "")[:20]).first()
-            if learner is None or not request.POST.get("learner", "").isdigit():
+            raw = request.POST.get("learner", "")
+            # ASCII digits, and few: anything else matches no one (and never reaches a query).
+            ok = raw.isascii() and raw.isdigit() and len(raw) <= 18
+            learner = in_force.filter(learner_id=int(raw)).first() if ok else None
+            if learner is None:
                 messages.error(request, _("No accommodation in force for that learner."))
                 return redirect("quizzes:accommodations")
             services.accommodation_end(ended_by=request.user, learner=learner.learner)

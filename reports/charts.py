@@ -64,7 +64,7 @@ def bar_chart(
         bars = []
         for number, one in enumerate(series):
             value = one.values[index]
-            share = round(min(100, 100 * (value or 0) / top), 1)
+            share = round(min(100.0, 100 * (value or 0) / top), 1)
             bars.append(
                 format_html(
                     '<div class="chart__bar chart__bar--{}">'

@@ -111,3 +111,14 @@ def test_the_form_needs_a_csrf_token(valid):
     response = Client(enforce_csrf_checks=True).post(register_url("sv"), valid)
     assert response.status_code == 403
     assert not User.objects.exists()
+
+
+def test_no_field_takes_the_focus_past_the_text_or_the_error_summary(client, valid, site):
+    """Issue 14 (WCAG 2.4.3): Django's form focused the e-mail field, the third."""
+    assert "autofocus" not in client.get(register_url("sv")).content.decode()
+    response = client.post(register_url("sv"), {**valid, "email": "fel@"})
+    assert 'role="alert"' in response.content.decode()
+    assert "autofocus" not in response.content.decode()
+    signin = client.post("/sv/konto/logga-in/", {"username": "x@example.org", "password": "y"})
+    assert "autofocus" not in signin.content.decode()  # the error summary comes first
+    assert "autofocus" in client.get("/sv/konto/logga-in/").content.decode()

@@ -242,3 +242,14 @@ def test_the_learners_download_shows_their_accommodations(client, timed, manager
     data = json.loads(json.dumps(personal_data_export(timed["learner"]), default=str))
     assert data["time_accommodations"][0]["kind"] == "no_limit"
     assert data["time_accommodations"][0]["reason"] == "Beslut"
+
+
+@pytest.mark.parametrize("value", ["abc", "9" * 30, "١٢", "", "0"])
+def test_withdrawing_with_a_bad_learner_id_changes_nothing(client, timed, manager, value):
+    services.accommodation_grant(
+        granted_by=manager, learner=timed["learner"], kind="no_limit", reason="Beslut"
+    )
+    client.force_login(manager)
+    response = client.post(ACCOMMODATIONS, {"action": "end", "learner": value}, follow=True)
+    assert "Ingen anpassning gäller för den deltagaren." in response.content.decode()
+    assert TimeAccommodation.objects.get().ended_at is None
