@@ -21,11 +21,16 @@ urlpatterns = [
         certificate_views.certificate_keys,
         name="certificate_keys",
     ),
+    # Issue 16: SAML and OpenID Connect endpoints, the same in every language.
+    path("federation/", include("elearning.federation.provider_urls")),
 ]
 
 # Everything a learner sees carries its language in the address: /sv/… and /en/….
 urlpatterns += i18n_patterns(
     path(_("account/"), include("elearning.accounts.urls")),
+    # Issue 16: "Sign in via your organisation" and allauth's social-account pages.
+    path(_("account/"), include("elearning.federation.urls")),
+    path(_("account/"), include("elearning.federation.social_urls")),
     path(_("search/"), course_views.search, name="search"),
     path(_("my-courses/"), progress_views.dashboard, name="dashboard"),
     path(_("progress/"), include("progress.urls")),

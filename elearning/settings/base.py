@@ -361,6 +361,73 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Sign-in through the organisations' identity providers (issue 16) -----------------------
+# SAML 2.0 service provider and OpenID Connect relying party on django-allauth's socialaccount;
+# the providers themselves are configured in the Wagtail admin (elearning/federation, see
+# docs/accounts-and-organisations.md, "Federation").
+INSTALLED_APPS += [
+    # PRE-MERGE: allauth's base comes with the accounts branch.
+    "allauth",
+    "allauth.account",
+    "elearning.federation",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
+    "allauth.socialaccount.providers.openid_connect",
+]
+MIDDLEWARE.insert(  # PRE-MERGE
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "allauth.account.middleware.AccountMiddleware",
+)
+# After the session and the user are known: the identity providers' origins in form-action.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "elearning.federation.middleware.FederationCSPMiddleware",
+)
+# PRE-MERGE: the accounts branch sets these for allauth's account app.
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_REDIRECT_URL = "/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+SOCIALACCOUNT_ADAPTER = "elearning.federation.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    # A clear page for a replayed SAML response; the NameID kept for single sign-out.
+    "saml": {"provider_class": "elearning.federation.saml.FederatedSAMLProvider"},
+    # A nonce in every request and the ID token's signature always checked (oidc.py).
+    "openid_connect": {
+        "provider_class": "elearning.federation.oidc.FederatedOIDCProvider",
+        "OAUTH_PKCE_ENABLED": True,
+    },
+}
+# First sign-in creates the account (just-in-time); the provider vouches for the address.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+# Never sign in to (or link) an existing account because a provider sends its address.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# Encrypts the OpenID Connect client secrets at rest (elearning/federation/secrets.py); derived
+# from DJANGO_SECRET_KEY when unset.
+FEDERATION_SECRETS_KEY = os.environ.get("FEDERATION_SECRETS_KEY", "")
+
+
+def _pem_from_env(name: str) -> str:
+    """A PEM value from NAME, or from the file NAME_FILE names (e.g. a mounted secret)."""
+    path = os.environ.get(f"{name}_FILE", "")
+    return Path(path).read_text() if path else os.environ.get(name, "")
+
+
+# The SAML service provider's key and certificate (signs AuthnRequests and logout messages;
+# Sweden Connect and Sambi require it). Without them requests go unsigned.
+FEDERATION_SAML_SP_CERTIFICATE = _pem_from_env("FEDERATION_SAML_SP_CERTIFICATE")
+FEDERATION_SAML_SP_PRIVATE_KEY = _pem_from_env("FEDERATION_SAML_SP_PRIVATE_KEY")
+# python3-saml refuses addresses on single-label hosts ("localhost") unless told otherwise.
+FEDERATION_SAML_ALLOW_SINGLE_LABEL_DOMAINS = env_bool(
+    "FEDERATION_SAML_ALLOW_SINGLE_LABEL_DOMAINS", False
+)
+
 # --- Wagtail -------------------------------------------------------------------------------
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "csv", "txt", "vtt", "mp4", "webm"]
