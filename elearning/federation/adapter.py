@@ -83,10 +83,15 @@ def provider_row(sociallogin_or_app) -> IdentityProvider | None:
     return IdentityProvider.objects.filter(pk=federation_id, enabled=True).first()
 
 
+def _is_oidc(sociallogin) -> bool:
+    # SocialAccount.provider is the app's provider id: "saml", or the OIDC provider's slug.
+    return sociallogin.account.provider != SAML
+
+
 def claims_of(sociallogin) -> dict:
     """The attributes (SAML) or claims (ID token, then userinfo) of a sign-in, first values."""
     data = sociallogin.account.extra_data or {}
-    if sociallogin.account.provider == SAML:
+    if not _is_oidc(sociallogin):
         merged = data
     else:
         merged = {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
@@ -117,7 +122,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             return super().pre_social_login(request, sociallogin)
         provider = sociallogin.account.get_provider()
         claims = claims_of(sociallogin)
-        if sociallogin.account.provider == OIDC:
+        if _is_oidc(sociallogin):
             # The nonce of this sign-in's own request: an ID token from an earlier one is a
             # replay. (allauth sends and checks none; oidc.py adds it.)
             expected = (sociallogin.state or {}).get("nonce")
