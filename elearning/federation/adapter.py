@@ -5,7 +5,7 @@
   allauth SocialApp rows (and no second admin for them) exist.
 - Just-in-time provisioning: a first sign-in creates the account, in the organisation the
   provider names (fixed, or from an attribute matched against the organisations it serves);
-  the provider vouches for the address, so the account counts as verified.
+  the provider vouches for the address, so the account counts as verified (``verified_at``).
 - Never linked by e-mail: a sign-in whose address belongs to an existing account is refused
   with the way to link (sign in to that account, whose address is proven, then link).
 - A refused sign-in (tampered, expired or replayed answer, wrong audience or issuer, reused
@@ -18,9 +18,10 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base.constants import AuthProcess
-from django.utils import timezone, translation
+from django.utils import translation
 
 from elearning.accounts.models import User
+from elearning.accounts.verification import user_verified
 
 from . import selectors
 from .errors import failure_response
@@ -179,12 +180,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             sociallogin.user.organisation = organisation_for(
                 provider=row, claims=claims_of(sociallogin)
             )
-            _mark_verified(sociallogin.user)
         user = super().save_user(request, sociallogin, form=form)
         if row is not None:
-            EmailAddress.objects.filter(user=user, email__iexact=user.email).update(
-                verified=True, primary=True
-            )
+            # The organisation's provider vouched for the address: the account counts as
+            # verified (reports, certificates), its address row too (accounts.verification).
+            user_verified(user=user)
         return user
 
     def on_authentication_error(
@@ -200,14 +200,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         )
 
 
-def _mark_verified(user) -> None:
-    # The accounts app's proof-of-address timestamp, when the user model has it.
-    if hasattr(user, "verified_at") and user.verified_at is None:
-        user.verified_at = timezone.now()
-
-
 def _address_proven(user) -> bool:
-    if getattr(user, "verified_at", None) is not None:
+    if user.is_verified:
         return True
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 

@@ -79,6 +79,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "csp",
+    # Issue 16: accounts (sign-in, sign-up, e-mail verification, rate limits) and MFA.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +95,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 16: allauth's request context; staff without a second factor kept out of the admin
+    # and the reports until they set one up.
+    "allauth.account.middleware.AccountMiddleware",
+    "elearning.accounts.middleware.StaffMFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "elearning.core.middleware.RedirectMiddleware",
@@ -208,22 +216,84 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Accounts ------------------------------------------------------------------------------
+# --- Accounts (django-allauth; issue 16, docs/accounts-and-organisations.md) ---------------
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+# Where allauth lands without a ?next=: the adapter sends people to /sv/ or /en/ (their
+# language); these are its fall-backs.
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+# At least 12 characters, not the person's name or address, not a common password, and not
+# the site's own words (or a common password) dressed up with digits: "Folkhalsa2026".
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("first_name", "last_name", "email")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "elearning.accounts.passwords.WordAndDigitsValidator"},
 ]
+ACCOUNT_ADAPTER = "elearning.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "elearning.accounts.forms.SignupForm",
+    "login": "elearning.accounts.forms.LoginForm",
+    "reset_password": "elearning.accounts.forms.ResetPasswordForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# An account counts (reports, certificates) and may sign in only once its address is proven.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Registration and password reset answer the same for known and unknown addresses; the mail
+# tells the owner what happened ("you already have an account", "no account here").
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_GET = False
+# Changing the password ends the person's other sessions (Django's session hash) and keeps
+# this one; a reset ends all of them.
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Throttling, counted in the default cache per client address (elearning/core/client.py, behind
+# the trusted proxies) and per typed address ("key"): five wrong passwords for one address lock
+# it for five minutes, whoever tries.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/m/ip",
+    "reset_password": "10/m/ip,3/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "confirm_email": "1/3m/key",
+    "reauthenticate": "10/m/user",
+}
+# Second factor: TOTP with recovery codes (WebAuthn needs JavaScript, which the site's
+# Content-Security-Policy does not run). Staff must set it up (accounts/middleware.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Folkhälsoakademin"
+STAFF_MFA_REQUIRED = True
+# The pages (URL names, their address prefix in every language) staff reach only with TOTP.
+STAFF_MFA_REQUIRED_URLS = ["wagtailadmin_home", "reports:overview"]
+# The sign-in log (accounts.SignInEvent) is kept this many days.
+SIGN_IN_LOG_RETENTION_DAYS = int(os.environ.get("SIGN_IN_LOG_RETENTION_DAYS", "180"))
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = True
-WAGTAILADMIN_LOGIN_URL = "accounts:login"
+# The admin's own password reset is off: resetting goes through the site's (throttled) form.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+# Addresses change only through the user admin (which marks the new one unproven).
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAILADMIN_LOGIN_URL = "account_login"
 # No Gravatar: the admin would send a hash of every user's e-mail address to a third party
 # (and the admin's Content-Security-Policy loads images from this site only).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
@@ -354,6 +424,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.digests_send",
         "schedule": crontab(day_of_month="1", hour=7, minute=0),
     },
+    # The sign-in log keeps SIGN_IN_LOG_RETENTION_DAYS (issue 16); nightly, like sessions.
+    "accounts-sign-in-log-prune": {
+        "task": "elearning.accounts.tasks.sign_in_log_prune",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # Expired sessions pile up in the database; once a night, when nobody is learning.
     "sessions-clear": {
         "task": "elearning.core.tasks.sessions_clear",
@@ -366,29 +441,16 @@ CELERY_BEAT_SCHEDULE = {
 # the providers themselves are configured in the Wagtail admin (elearning/federation, see
 # docs/accounts-and-organisations.md, "Federation").
 INSTALLED_APPS += [
-    # PRE-MERGE: allauth's base comes with the accounts branch.
-    "allauth",
-    "allauth.account",
     "elearning.federation",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.saml",
     "allauth.socialaccount.providers.openid_connect",
 ]
-MIDDLEWARE.insert(  # PRE-MERGE
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "allauth.account.middleware.AccountMiddleware",
-)
 # After the session and the user are known: the identity providers' origins in form-action.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "elearning.federation.middleware.FederationCSPMiddleware",
 )
-# PRE-MERGE: the accounts branch sets these for allauth's account app.
-ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_REDIRECT_URL = "/"
-ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 SOCIALACCOUNT_ADAPTER = "elearning.federation.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {
     # A clear page for a replayed SAML response; the NameID kept for single sign-out.

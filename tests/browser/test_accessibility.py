@@ -66,7 +66,7 @@ def test_language_switch_keeps_the_same_page(page, live_server, site):
     page.wait_for_url("**/sv/kurser/")
 
 
-def test_sign_up_by_keyboard_with_a_mistake_then_right(page, live_server, site):
+def test_sign_up_by_keyboard_with_a_mistake_then_right(page, live_server, site, mail_in_process):
     from elearning.accounts.models import User
 
     page.goto(live_server.url + "/en/account/register/")
@@ -90,6 +90,16 @@ def test_sign_up_by_keyboard_with_a_mistake_then_right(page, live_server, site):
     page.locator("#id_password1").fill("Jämlik-hälsa-2048")
     page.get_by_label("Password confirmation").fill("Jämlik-hälsa-2048")
     page.get_by_label("Password confirmation").press("Enter")
+    page.wait_for_url(live_server.url + "/en/account/e-mail/confirm/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your e-mail"
+    assert_accessible(page)
+    # The link in the mail (in Swedish, the language chosen in the form), by keyboard.
+    [message] = mail_in_process
+    link = next(word for word in message.body.split() if "/sv/konto/e-post/bekrafta/" in word)
+    page.goto(link)
+    assert_accessible(page)
+    page.get_by_role("button", name="Bekräfta").focus()
+    page.keyboard.press("Enter")
     page.wait_for_url(live_server.url + "/sv/")  # the preferred language chosen in the form
     assert page.get_by_text("Maja Politiker").is_visible()
     user = User.objects.get()

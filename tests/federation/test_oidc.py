@@ -46,6 +46,7 @@ def test_sign_in_provisions_into_the_fixed_organisation_and_signs_out_at_the_pro
     assert sara.organisation.name == "Region Skåne"
     assert sara.preferred_language == "en"
     assert sara.emailaddress_set.get().verified
+    assert sara.is_verified
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server.url}/en/")

@@ -52,6 +52,7 @@ def test_discovery_sign_in_provisions_into_the_organisation_and_signs_out_everyw
     assert (anna.first_name, anna.last_name) == ("Anna", "Lind")
     assert anna.organisation.name == "Malmö"
     assert not anna.has_usable_password()
+    assert anna.is_verified  # the IdP vouched for the address: counts in reports
     assert anna.socialaccount_set.get().provider == "saml"
 
     # Erik's IdP attribute says Lund: he lands in Lund, not in the provider's first
