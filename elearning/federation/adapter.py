@@ -187,6 +187,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             user_verified(user=user)
         return user
 
+    def get_connect_redirect_url(self, request, socialaccount):
+        # Linked: back home in the person's language (allauth's list of connections is not
+        # one of the site's pages), with allauth's "connected" message.
+        return f"/{request.user.preferred_language}/"
+
     def on_authentication_error(
         self, request, provider, error=None, exception=None, extra_context=None
     ):
