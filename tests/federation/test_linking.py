@@ -63,9 +63,7 @@ def test_an_account_whose_address_is_not_confirmed_cannot_link(
     browser_client = Client()
     browser_client.force_login(lena)
     cookie = browser_client.cookies["sessionid"]
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-    )
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
     page.goto(live_server.url + "/sv/konto/organisation/?q=Region+Sk%C3%A5ne")
     _provider_sign_in(page, button="Koppla ditt konto till Region Skåne")
     assert "Bekräfta ditt kontos e-postadress" in page.get_by_role("alert").inner_text()
