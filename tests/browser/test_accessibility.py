@@ -1,6 +1,8 @@
 """Real Chromium: axe-core on every skeleton page in both languages, keyboard use, the
 language switch and the sign-up form as a person uses them."""
 
+import re
+
 import pytest
 
 from tests.browser.axe import assert_accessible
@@ -19,6 +21,9 @@ PAGES = [
     "/sv/konto/losenord/aterstall/",
     "/en/account/password/reset/",
     "/sv/finns-inte/",
+    # Issue 16: "Logga in via din organisation".
+    "/sv/konto/organisation/",
+    "/en/account/organisation/",
 ]
 
 
@@ -104,3 +109,28 @@ def test_sign_up_by_keyboard_with_a_mistake_then_right(page, live_server, site, 
     assert page.get_by_text("Maja Politiker").is_visible()
     user = User.objects.get()
     assert (user.organisation.name, user.role_category) == ("Region Gotland", "elected")
+
+
+@pytest.mark.parametrize("path", ["/sv/konto/organisation/", "/en/account/organisation/"])
+def test_discovery_results_are_accessible_and_fit_a_phone(page, live_server, site, path):
+    """Issue 16: the organisations found, with and without a provider, at 320 px."""
+    from elearning.federation.models import IdentityProvider
+    from elearning.organisations.models import Organisation
+
+    row = IdentityProvider.objects.create(
+        kind="oidc",
+        name="Lunds kommun",
+        slug="lund",
+        organisation_from="none",
+        oidc_issuer="https://idp.lund.example",
+        oidc_client_id="x",
+    )
+    row.organisations.set(Organisation.objects.filter(code="1281", kind="municipality"))
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{live_server.url}{path}?q=Lu")
+    assert page.locator("html").get_attribute("lang") == path[1:3]
+    assert page.get_by_role("button", name=re.compile("Lunds kommun")).is_visible()
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.goto(f"{live_server.url}{path}?q=" + "x" * 101)
+    assert_accessible(page)

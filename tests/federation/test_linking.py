@@ -4,6 +4,8 @@ whose address its owner has confirmed."""
 
 import pytest
 
+from tests.browser.axe import assert_accessible
+
 pytestmark = pytest.mark.browser
 
 
@@ -23,11 +25,16 @@ def test_an_existing_account_is_linked_only_after_signing_in_to_it(
     assert lena.is_verified
 
     # Same address at the provider: refused, with the way to link; nothing linked.
+    page.goto(live_server.url + "/en/account/organisation/?q=Region+Sk%C3%A5ne")
+    _provider_sign_in(page, button="Sign in with Region Skåne")
+    assert page.get_by_role("heading", name="You already have an account").is_visible()
+    assert_accessible(page)
     page.goto(live_server.url + "/sv/konto/organisation/?q=Region+Sk%C3%A5ne")
     _provider_sign_in(page, button="Logga in med Region Skåne")
     assert page.get_by_role("heading", name="Du har redan ett konto").is_visible()
     assert not lena.socialaccount_set.exists()
     assert page.get_by_role("link", name="Logga in").first.is_visible()
+    assert_accessible(page)
 
     # Signed in to the account with its password, the person links it.
     page.get_by_role("link", name="Logga in på ditt konto").click()
@@ -64,7 +71,9 @@ def test_an_account_whose_address_is_not_confirmed_cannot_link(
     browser_client.force_login(lena)
     cookie = browser_client.cookies["sessionid"]
     page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
-    page.goto(live_server.url + "/sv/konto/organisation/?q=Region+Sk%C3%A5ne")
-    _provider_sign_in(page, button="Koppla ditt konto till Region Skåne")
-    assert "Bekräfta ditt kontos e-postadress" in page.get_by_role("alert").inner_text()
+    page.goto(live_server.url + "/en/account/organisation/?q=Region+Sk%C3%A5ne")
+    _provider_sign_in(page, button="Link your account with Region Skåne")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Confirm your account's e-mail address" in page.get_by_role("alert").inner_text()
     assert not lena.socialaccount_set.exists()
+    assert_accessible(page)

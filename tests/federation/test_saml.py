@@ -112,4 +112,5 @@ def test_altered_expired_and_replayed_answers_are_refused_with_the_reason(
     assert page.get_by_role("heading", name="Sign-in refused").is_visible()
     assert "already been used" in page.get_by_role("alert").inner_text()
     assert page.get_by_role("link", name="Sign in").first.is_visible()  # nobody signed in
+    assert_accessible(page)
     assert b"anna.lind@malmo.example" in base64.b64decode(answer)
