@@ -27,6 +27,9 @@ def saml_advanced_settings() -> dict:
         "authn_request_signed": signing,
         "logout_request_signed": signing,
         "logout_response_signed": signing,
+        # Sweden Connect's technical framework wants assertions encrypted to the SP's key.
+        "want_assertion_encrypted": signing
+        and getattr(settings, "FEDERATION_SAML_WANT_ASSERTIONS_ENCRYPTED", False),
         "allow_single_label_domains": getattr(
             settings, "FEDERATION_SAML_ALLOW_SINGLE_LABEL_DOMAINS", False
         ),

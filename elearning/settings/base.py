@@ -485,6 +485,8 @@ def _pem_from_env(name: str) -> str:
 # Sweden Connect and Sambi require it). Without them requests go unsigned.
 FEDERATION_SAML_SP_CERTIFICATE = _pem_from_env("FEDERATION_SAML_SP_CERTIFICATE")
 FEDERATION_SAML_SP_PRIVATE_KEY = _pem_from_env("FEDERATION_SAML_SP_PRIVATE_KEY")
+# Require the IdPs to encrypt assertions to the SP's certificate (Sweden Connect does).
+FEDERATION_SAML_WANT_ASSERTIONS_ENCRYPTED = env_bool("FEDERATION_SAML_WANT_ASSERTIONS_ENCRYPTED")
 # python3-saml refuses addresses on single-label hosts ("localhost") unless told otherwise.
 FEDERATION_SAML_ALLOW_SINGLE_LABEL_DOMAINS = env_bool(
     "FEDERATION_SAML_ALLOW_SINGLE_LABEL_DOMAINS", False
