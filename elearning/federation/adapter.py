@@ -12,6 +12,8 @@
   nonce) gets a page saying which (``errors.py``).
 """
 
+import logging
+
 import jwt
 from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -29,6 +31,8 @@ from .models import IdentityProvider
 from .oidc import ID_TOKEN_ATTRIBUTE
 from .saml import SSO_ATTRIBUTE
 from .services import FederationError, organisation_for, sso_session_store
+
+logger = logging.getLogger(__name__)
 
 SAML = "saml"
 OIDC = "openid_connect"
@@ -103,7 +107,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def list_apps(self, request, provider=None, client_id=None):
         apps = super().list_apps(request, provider=provider, client_id=client_id)
         for row in selectors.providers_enabled():
-            app = app_from_provider(row)
+            try:
+                app = app_from_provider(row)
+            except Exception:  # noqa: BLE001 - one broken row must not break every sign-in
+                logger.exception("identity provider %s: configuration unusable", row.slug)
+                continue
             if provider and provider not in (app.provider, app.provider_id):
                 continue
             if client_id and client_id != app.client_id:

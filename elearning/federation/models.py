@@ -110,6 +110,18 @@ class IdentityProvider(models.Model):
         errors = {}
         if self.kind == self.Kind.SAML and not (self.saml_metadata_url or self.saml_metadata_xml):
             errors["saml_metadata_url"] = _("A SAML provider needs its metadata address or XML.")
+        if self.kind == self.Kind.SAML and self.saml_metadata_xml and not self.saml_metadata_url:
+            from .settings import saml_idp_settings
+
+            try:
+                idp = saml_idp_settings(self)
+            except Exception:  # noqa: BLE001 - any parse failure is the same mistake to the admin
+                idp = {}
+            if not (idp.get("entity_id") and idp.get("sso_url") and idp.get("x509cert")):
+                errors["saml_metadata_xml"] = _(
+                    "This is not an identity provider's SAML metadata: it needs an entity id, a "
+                    "single sign-on address and a signing certificate."
+                )
         if self.kind == self.Kind.OIDC:
             if not self.oidc_issuer:
                 errors["oidc_issuer"] = _("An OpenID Connect provider needs its issuer.")

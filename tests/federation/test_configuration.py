@@ -82,6 +82,8 @@ def test_the_client_secret_is_stored_encrypted_and_never_shown_again(admin_clien
         ({"organisation": ""}, "organisation"),
         ({"organisation_from": "claim"}, "organisation_attribute"),
         ({"oidc_issuer": "not an address"}, "oidc_issuer"),
+        ({"kind": "saml", "saml_metadata_xml": "<not-metadata/>"}, "saml_metadata_xml"),
+        ({"kind": "saml", "saml_metadata_xml": "{ not xml"}, "saml_metadata_xml"),
     ],
 )
 def test_an_incomplete_provider_gets_a_clear_error_and_nothing_is_saved(
