@@ -16,6 +16,16 @@ urlpatterns = [
     path(_("inactive/"), account_views.account_inactive, name="account_inactive"),
     path(_("register/"), account_views.signup, name="account_signup"),
     path(_("confirm-again/"), account_views.reauthenticate, name="account_reauthenticate"),
+    path(
+        _("confirm-again/code/"),
+        account_views.request_reauthentication_code,
+        name="account_request_reauthentication_code",
+    ),
+    path(
+        _("confirm-again/code/confirm/"),
+        account_views.confirm_reauthentication_code,
+        name="account_confirm_reauthentication_code",
+    ),
     path(_("e-mail/"), account_views.email, name="account_email"),
     path(
         _("e-mail/confirm/"),

@@ -68,11 +68,14 @@ def _only_words(letters: str, words) -> bool:
 
 
 def _own_words(user) -> set[str]:
-    """The words of the person's name and e-mail address (Django's similarity check compares
-    each of them with the whole password, so "KimStrateg2026" slips through it)."""
+    """The words of the person's name and of their e-mail address before the @ (Django's
+    similarity check compares each of them with the whole password, so "KimStrateg2026"
+    slips through it)."""
     if user is None:
         return set()
-    values = [getattr(user, name, "") or "" for name in ("first_name", "last_name", "email")]
+    email = getattr(user, "email", "") or ""
+    values = [getattr(user, "first_name", "") or "", getattr(user, "last_name", "") or ""]
+    values.append(email.split("@", 1)[0])  # the person's part, not the organisation's domain
     words = set()
     for value in values:
         for part in re.split(r"[^\w]+|_", value):

@@ -7,18 +7,34 @@ marked verified; an address changed without proof clears ``verified_at`` (``User
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils import timezone
+
+# Apps above accounts that act when an account becomes verified (certificates: issue what
+# was held back), registered in their AppConfig.ready().
+_on_verified: dict[str, Callable] = {}
+
+
+def verified_subscribe(handler: Callable, *, uid: str) -> None:
+    """Call ``handler(user)`` in the transaction that marks an account verified."""
+    _on_verified[uid] = handler
 
 
 def user_verified(*, user, when=None) -> None:
-    """Mark the account proven (e.g. the organisation's identity provider vouched for it)."""
+    """Mark the account proven (its address confirmed, or the organisation's identity provider
+    vouched for it: call this after provisioning). Idempotent."""
     from .models import User
 
-    if user.verified_at is None:
+    newly = user.verified_at is None
+    if newly:
         user.verified_at = when or timezone.now()
         User.objects.filter(pk=user.pk).update(verified_at=user.verified_at)
         user._stored = (user.email, user.verified_at)
     _email_address_sync(user)
+    if newly:
+        for handler in list(_on_verified.values()):
+            handler(user)
 
 
 def _email_address_sync(user) -> None:

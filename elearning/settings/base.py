@@ -95,11 +95,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Issue 16: allauth's request context; staff without a second factor kept out of the admin
-    # and the reports until they set one up.
+    # Issue 16: allauth's request context.
     "allauth.account.middleware.AccountMiddleware",
-    "elearning.accounts.middleware.StaffMFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Issue 16: staff without a second factor kept out of the admin and the reports.
+    "elearning.accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "elearning.core.middleware.RedirectMiddleware",
 ]
