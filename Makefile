@@ -25,13 +25,21 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	.venv-ralph/bin/pip install --quiet --disable-pip-version-check "ralph-malph[lrs]==5.1.*" requests
 	touch $@
 
+# Issue 16: the test identity providers (a SAML IdP on pysaml2, an OpenID Connect provider on
+# joserfc) in their own virtualenv: pysaml2 7.5.5 needs pyOpenSSL 26, which needs a newer
+# cryptography than the platform's range. pysaml2 also needs Debian's xmlsec1 (.ci/run).
+.venv-idp/.installed:
+	$(PYTHON) -m venv .venv-idp
+	.venv-idp/bin/pip install --quiet --disable-pip-version-check "pysaml2==7.5.*" "joserfc>=1.0,<2"
+	touch $@
+
 ## Migrate, load the demo, and run web server, Celery worker and beat (Ctrl-C stops all).
 run: $(VENV)/.installed-run
 	DJANGO_SETTINGS_MODULE=elearning.settings.dev $(BIN)/python manage.py runplatform
 
 ## Lint, format check and every test (pytest), in TEST_WORKERS processes (0: one process).
 TEST_WORKERS ?= 2
-test: $(VENV)/.installed-test .venv-ralph/.installed lint
+test: $(VENV)/.installed-test .venv-ralph/.installed .venv-idp/.installed lint
 	$(BIN)/pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 lint: $(VENV)/.installed-test

@@ -47,6 +47,9 @@ def certificate_issue(*, enrolment: Enrolment, course, now) -> Certificate | Non
     caller): the certificate row, its learning event, and delivery once committed."""
     if not course.issues_certificate or enrolment.user is None:
         return None
+    if enrolment.user.verified_at is None:
+        # Held back until the account is proven (issue 16): certificates_of_verified_user.
+        return None
     if Certificate.objects.filter(enrolment=enrolment, superseded_at__isnull=True).exists():
         return None
     certificate = _certificate_new(enrolment, course, now)
@@ -59,6 +62,24 @@ def certificate_issue(*, enrolment: Enrolment, course, now) -> Certificate | Non
     )
     transaction.on_commit(lambda: delivery_request([certificate.pk]))
     return certificate
+
+
+@transaction.atomic
+def certificates_of_verified_user(user) -> list[Certificate]:
+    """Issue the certificates held back while the account was not verified: one per
+    completed enrolment of a certificate course that has none (the rows locked, so it
+    happens once)."""
+    issued = []
+    enrolments = Enrolment.objects.select_for_update().filter(
+        user=user, completed_at__isnull=False, course__isnull=False
+    )
+    for enrolment in enrolments:
+        enrolment.user = user  # verified in memory already
+        course = enrolment.course.specific
+        certificate = certificate_issue(enrolment=enrolment, course=course, now=timezone.now())
+        if certificate is not None:
+            issued.append(certificate)
+    return issued
 
 
 def delivery_request(certificate_ids) -> None:

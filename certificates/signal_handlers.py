@@ -23,8 +23,16 @@ def user_forget(user) -> None:
     certificates_of_deleted_user(list(user.enrolments.values_list("pk", flat=True)))
 
 
+def user_verified(user) -> None:
+    """An account became verified: the certificates it earned before are issued now."""
+    from .services import certificates_of_verified_user
+
+    certificates_of_verified_user(user)
+
+
 def connect() -> None:
     from elearning.accounts.personal_data import personal_data_register
+    from elearning.accounts.verification import verified_subscribe
 
     from .selectors import certificate_issued_at, current_certificates
 
@@ -34,3 +42,4 @@ def connect() -> None:
     selectors.enrolment_extra_register("certificate", current_certificates)
     selectors.enrolment_annotation_register("certificate_issued_at", certificate_issued_at)
     personal_data_register("certificates", forget=user_forget)
+    verified_subscribe(user_verified, uid="certificates.user_verified")

@@ -8,11 +8,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates import views as certificate_views
 from courses import views as course_views
+from elearning.accounts import views as account_views
 from elearning.core import views as core_views
 from progress import views as progress_views
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),
+    # Issue 16: Wagtail's sign-in page leads to the site's (allauth: throttled, second factor).
+    path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # The public keys that sign certificates (JSON Web Key Set), at a well-known address.
@@ -21,11 +24,19 @@ urlpatterns = [
         certificate_views.certificate_keys,
         name="certificate_keys",
     ),
+    # Issue 16: SAML and OpenID Connect endpoints, the same in every language.
+    path("federation/", include("elearning.federation.provider_urls")),
 ]
 
 # Everything a learner sees carries its language in the address: /sv/… and /en/….
 urlpatterns += i18n_patterns(
+    # allauth's pages (sign-in, sign-up, reset, second factor) under their own URL names, then
+    # the account's own pages (issue 16).
+    path(_("account/"), include("elearning.accounts.auth_urls")),
     path(_("account/"), include("elearning.accounts.urls")),
+    # Issue 16: "Sign in via your organisation" and allauth's social-account pages.
+    path(_("account/"), include("elearning.federation.urls")),
+    path(_("account/"), include("elearning.federation.social_urls")),
     path(_("search/"), course_views.search, name="search"),
     path(_("my-courses/"), progress_views.dashboard, name="dashboard"),
     path(_("progress/"), include("progress.urls")),

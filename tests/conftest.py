@@ -82,12 +82,40 @@ def make_user(site):
     from elearning.organisations.models import Organisation
 
     def make(email="learner@example.org", password="a-long-test-password", **extra):
+        from django.utils import timezone
+
+        # Verified, as an account that may sign in is (issue 16); verified_at=None for one
+        # whose address was never confirmed.
+        extra.setdefault("verified_at", timezone.now())
         extra.setdefault("first_name", "Test")
         extra.setdefault("last_name", "Person")
         extra.setdefault("organisation", Organisation.objects.get(kind="municipality", code="0180"))
         return User.objects.create_user(email, password, **extra)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_forgotten():
+    """Rate-limit counters (allauth, django-ratelimit) live in the cache, which is one
+    process-wide LocMemCache in tests: each test starts with none (issue 16)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def mail_in_process(monkeypatch):
+    """E-mail that the site hands to Celery (``email_send.delay`` on commit) is sent by the
+    same task in this process instead, to Django's test outbox (``mail.outbox``); wrap the
+    request in ``django_capture_on_commit_callbacks(execute=True)``. The real worker path is
+    covered by the tests that use ``celery_worker``."""
+    from django.core import mail
+
+    from elearning.core.tasks import email_send
+
+    monkeypatch.setattr(email_send, "delay", lambda **kwargs: email_send.apply(kwargs=kwargs))
+    return mail.outbox
 
 
 def at_once(work, times: int = 4, expected: tuple[type[Exception], ...] = ()) -> list:

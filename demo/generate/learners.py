@@ -255,6 +255,7 @@ class Generator:
                     user_id, self.password, False, first_name, last_name,
                     f"learner{number:06d}@{DOMAIN}", False, True, dt(joined), language,
                     organisation, role, False, False, "", random_uuid(rng), rng.random() < 0.03,
+                    dt(joined),
                 )
             )  # fmt: skip
             groups.append((user_id, self.group_id))

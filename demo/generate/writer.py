@@ -90,7 +90,7 @@ USER_FIELDS = (
     "id", "last_login", "password", "is_superuser", "first_name", "last_name", "email",
     "is_staff", "is_active", "date_joined", "preferred_language", "organisation_id",
     "role_category", "manages_nationally", "digest_opt_out", "digest_sent_for", "learner_id",
-    "reminders_opt_out",
+    "reminders_opt_out", "verified_at",
 )  # fmt: skip
 ENROLMENT_FIELDS = (
     "id", "user_id", "course_key", "course_id", "registration", "organisation_id",

@@ -12,7 +12,11 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from elearning.core.services import setup_step_register
 
+        from . import signins, verification
         from .personal_data import personal_data_register
+
+        signins.connect()
+        verification.connect()
 
         personal_data_register("profile", export=profile_data)
         setup_step_register("roles", roles_ensure, order=30)

@@ -1,19 +1,15 @@
 """Forms for signing up, signing in and resetting a password, in the user's language."""
 
+from allauth.account import forms as allauth_forms
 from django import forms
-from django.contrib.auth.forms import (
-    AuthenticationForm,
-    BaseUserCreationForm,
-    PasswordResetForm,
-)
-from django.db import transaction
-from django.template import loader
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from elearning.core.tasks import email_send
 from elearning.organisations.models import Organisation
 
-from .models import User
+from .models import RoleCategory, User
 from .names import NameField
 
 
@@ -28,9 +24,14 @@ def organisation_choices() -> list:
     ]
 
 
-class RegistrationForm(BaseUserCreationForm):
-    """A learner creates their own account; managers and authors are given roles later."""
+class SignupForm(allauth_forms.SignupForm):
+    """A learner creates their own account (allauth's sign-up with our profile fields);
+    managers and authors are given roles later. The account is saved by
+    ``AccountAdapter.save_user``; an address that already has an account creates nothing and
+    gets the same answer (allauth mails its owner instead)."""
 
+    first_name = NameField(label=capfirst(User._meta.get_field("first_name").verbose_name))
+    last_name = NameField(label=capfirst(User._meta.get_field("last_name").verbose_name))
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.filter(is_active=True),
@@ -40,32 +41,35 @@ class RegistrationForm(BaseUserCreationForm):
             "invalid_choice": _("That organisation is not in our list. Choose one from the list."),
         },
     )
+    role_category = forms.ChoiceField(
+        label=_("Your role"),
+        choices=RoleCategory.choices,
+        initial=RoleCategory.OTHER,
+        help_text=_("Used only in statistics for your organisation."),
+    )
+    preferred_language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
-    class Meta:
-        model = User
-        fields = (
-            "first_name",
-            "last_name",
-            "email",
-            "organisation",
-            "role_category",
-            "preferred_language",
-        )
-        field_classes = {"first_name": NameField, "last_name": NameField}
-        labels = {"role_category": _("Your role"), "preferred_language": _("Language")}
-        help_texts = {
-            "email": _("You sign in with your e-mail address."),
-            "role_category": _("Used only in statistics for your organisation."),
-        }
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "organisation",
+        "role_category",
+        "preferred_language",
+        "password1",
+        "password2",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].widget.choices = organisation_choices()
-        self.fields["first_name"].required = True
-        self.fields["last_name"].required = True
-        self.fields["email"].error_messages["invalid"] = _(
-            "Enter a valid e-mail address, such as name@kommun.se."
-        )
+        email = self.fields["email"]
+        email.label = capfirst(User._meta.get_field("email").verbose_name)
+        email.help_text = _("You sign in with your e-mail address.")
+        email.widget.attrs.pop("placeholder", None)
+        email.error_messages["invalid"] = _("Enter a valid e-mail address, such as name@kommun.se.")
+        self.fields["password1"].label = _("Password")
+        self.fields["password2"].label = _("Password confirmation")
         autocomplete = {
             "first_name": "given-name",
             "last_name": "family-name",
@@ -76,72 +80,60 @@ class RegistrationForm(BaseUserCreationForm):
         }
         for name, value in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = value
+            self.fields[name].widget.attrs.pop("placeholder", None)
         # Django's form focuses the e-mail field (the third) on load, past the heading, the
         # text and, after a mistake, the error summary (issue 14, WCAG 2.4.3).
         self.fields["email"].widget.attrs.pop("autofocus", None)
 
-    def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "There is already an account with this e-mail address. "
-                    "Sign in, or reset your password."
-                ),
-                code="duplicate_email",
+    def clean(self):
+        # allauth's BaseSignupForm checks; the password is then checked here against a
+        # would-be user with the name too (allauth's own check knows only the address).
+        cleaned = allauth_forms.BaseSignupForm.clean(self)
+        password = cleaned.get("password1")
+        if password:
+            candidate = User(
+                email=cleaned.get("email") or "",
+                first_name=cleaned.get("first_name") or "",
+                last_name=cleaned.get("last_name") or "",
             )
-        return email
+            try:
+                password_validation.validate_password(password, user=candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        if password and "password2" in cleaned and password != cleaned["password2"]:
+            self.add_error("password2", _("The two password fields didn’t match."))
+        return cleaned
+
+    def signup(self, request, user) -> None:
+        """allauth's hook after the user row exists (the profile is set in save_user)."""
 
 
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form with the e-mail address as the user name."""
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's sign-in form with the e-mail address, labelled as before."""
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": _(
-            "The e-mail address or the password is wrong. Check them and try again."
-        ),
-    }
-
-    def __init__(self, request=None, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = _("E-mail address")
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = capfirst(User._meta.get_field("email").verbose_name)
         # Focus the first field of an empty form only: after a mistake the error summary
         # comes first (issue 14, WCAG 2.4.3).
-        attrs = (
-            {"autocomplete": "email"}
-            if self.is_bound
-            else {"autocomplete": "email", "autofocus": True}
-        )
-        self.fields["username"].widget = forms.EmailInput(attrs=attrs)
-        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        attrs = {"autocomplete": "email"}
+        if not self.is_bound:
+            attrs["autofocus"] = True
+        login.widget = forms.EmailInput(attrs=attrs)
+        password = self.fields["password"]
+        password.help_text = ""
+        password.widget.attrs.pop("placeholder", None)
 
 
-class QueuedPasswordResetForm(PasswordResetForm):
-    """Renders the reset e-mail in the request's language and hands it to Celery to send.
+class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    """allauth's request for a reset link; the same answer whether the address is known."""
 
-    Sending in the request would make the page wait for (and fail with) the SMTP server.
-    """
-
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        html_body = (
-            loader.render_to_string(html_email_template_name, context)
-            if html_email_template_name
-            else None
-        )
-        transaction.on_commit(
-            lambda: email_send.delay(subject=subject, body=body, to=[to_email], html_body=html_body)
-        )
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.label = capfirst(User._meta.get_field("email").verbose_name)
+        email.widget = forms.EmailInput(attrs={"autocomplete": "email"})
 
 
 class AccountDeleteForm(forms.Form):

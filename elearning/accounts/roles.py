@@ -57,6 +57,8 @@ MODEL_PERMISSIONS = {
         ("xapi", "change_learningrecordstore"),
         *QUIZ_PERMISSIONS,
         ("progress", "view_enrolment"),
+        # The sign-in log (issue 16).
+        ("accounts", "view_signinevent"),
     ],
 }
 # Authors write pages and upload media; they cannot publish, so every change goes through the
@@ -123,3 +125,20 @@ def review_workflow_ensure(*, content_root: Page, approvers: list[Group]) -> Wor
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     WorkflowPage.objects.update_or_create(page=content_root, defaults={"workflow": workflow})
     return workflow
+
+
+# Everyone who sees other people's data or writes content: they need a second factor.
+STAFF_ROLES = (AUTHORS, REVIEWERS, MANAGERS, ADMINISTRATORS)
+
+
+def has_staff_role(user) -> bool:
+    """Whether the user is an author, reviewer, manager or administrator (or a superuser)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    cached = getattr(user, "_has_staff_role", None)
+    if cached is None:
+        cached = user.groups.filter(name__in=STAFF_ROLES).exists()
+        user._has_staff_role = cached
+    return cached

@@ -58,3 +58,12 @@ def manager_scope(user) -> ManagerScope | None:
         organisation_ids=frozenset(user.managed_organisations.values_list("pk", flat=True)),
         county_ids=frozenset(user.managed_counties.values_list("pk", flat=True)),
     )
+
+
+def counted_enrolment_q() -> Q:
+    """A filter on enrolments: those that count in reports and small-group suppression (issue
+    16). An account counts once it is proven (``User.verified_at``: its address confirmed, or
+    provisioned by the organisation's identity provider); an enrolment whose account was deleted
+    stays counted (deletion keeps the statistics, see ``services.user_delete``). Unproven
+    accounts (anyone can type any address and organisation) count nowhere."""
+    return Q(user__verified_at__isnull=False) | Q(user__isnull=True)

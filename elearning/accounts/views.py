@@ -1,23 +1,23 @@
-"""Sign-up, sign-in and password reset pages (Django's auth views with our forms)."""
+"""The account's own pages (data download, deletion, opt-outs); signing in and up is allauth's."""
 
+from allauth.account import views as account_views
 from django.contrib import messages
-from django.contrib.auth import login, logout
-from django.contrib.auth import views as auth_views
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from .forms import AccountDeleteForm, QueuedPasswordResetForm, RegistrationForm, SignInForm
+from .forms import AccountDeleteForm
 from .models import User
 from .personal_data import personal_data_export
-from .services import user_delete, user_register
+from .services import user_delete
 
 # Signs the opt-out links in reminder e-mails (progress.reminders makes them).
 REMINDER_OPT_OUT_SALT = "reminders-opt-out"
@@ -27,59 +27,22 @@ def _home_url(language: str) -> str:
     return f"/{language}/"
 
 
-@sensitive_post_parameters("password1", "password2")
-@require_http_methods(["GET", "POST"])
-def register(request):
-    if request.user.is_authenticated:
-        return redirect(_home_url(request.LANGUAGE_CODE))
-    initial = {"preferred_language": request.LANGUAGE_CODE}
-    form = RegistrationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        user = user_register(form=form)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        with translation.override(user.preferred_language):
-            messages.success(request, _("Welcome! Your account has been created."))
-        return redirect(_home_url(user.preferred_language))
-    return render(request, "accounts/register.html", {"form": form})
+# Signing in, up and out and resetting a password are allauth's views (see auth_urls.py);
+# these names keep the older "accounts:…" URL names working at the same addresses.
+login = account_views.login
+logout = account_views.logout
+signup = account_views.signup
+password_reset = account_views.password_reset
 
 
-class SignInView(auth_views.LoginView):
-    form_class = SignInForm
-    template_name = "accounts/sign_in.html"
-    redirect_authenticated_user = True
-
-    def get_success_url(self):
-        url = self.get_redirect_url()
-        if url and url_has_allowed_host_and_scheme(url, allowed_hosts={self.request.get_host()}):
-            return url
-        # No explicit destination: the home page in the language the person chose.
-        return _home_url(self.request.user.preferred_language)
-
-
-class SignOutView(auth_views.LogoutView):
-    template_name = "accounts/signed_out.html"
-
-    def get_success_url(self):
-        return _home_url(translation.get_language())
-
-
-password_reset = auth_views.PasswordResetView.as_view(
-    form_class=QueuedPasswordResetForm,
-    template_name="accounts/password_reset.html",
-    email_template_name="accounts/email/password_reset.txt",
-    subject_template_name="accounts/email/password_reset_subject.txt",
-    success_url=reverse_lazy("accounts:password_reset_done"),
-)
-password_reset_done = auth_views.PasswordResetDoneView.as_view(
-    template_name="accounts/password_reset_done.html"
-)
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_reset_confirm.html",
-    success_url=reverse_lazy("accounts:password_reset_complete"),
-)
-password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
-    template_name="accounts/password_reset_complete.html"
-)
+def admin_login(request):
+    """Wagtail's /admin/login/ leads to the site's sign-in (throttled, with the second
+    factor); it never checks a password itself."""
+    url = reverse("account_login")
+    next_url = request.GET.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        url += "?" + urlencode({"next": next_url})
+    return redirect(url)
 
 
 @login_required
@@ -102,7 +65,7 @@ def delete_account(request):
     if request.method == "POST" and form.is_valid():
         language = translation.get_language()
         user_delete(user=request.user)
-        logout(request)
+        auth_logout(request)
         with translation.override(language):
             messages.success(request, _("Your account has been deleted."))
         return redirect(_home_url(language))

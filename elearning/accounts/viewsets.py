@@ -2,9 +2,12 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
+from .models import SignInEvent
 from .names import NameField
 
 PROFILE_FIELDS = [
@@ -64,3 +67,40 @@ class UserViewSet(WagtailUserViewSet):
 
     def get_form_class(self, for_update=False):
         return AdminUserEditForm if for_update else AdminUserCreationForm
+
+
+class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
+    """The sign-in log is written by the site only: administrators (and superusers) may read
+    it, nobody may add, change or delete rows through the admin."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and super().user_has_permission(user, "view")
+
+    def user_has_any_permission(self, user, actions):
+        return "view" in actions and super().user_has_permission(user, "view")
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission(["view"] if "view" in actions else [])
+
+
+class SignInEventViewSet(ModelViewSet):
+    """Settings → Sign-in log: every attempt to sign in (issue 16), newest first, read-only."""
+
+    model = SignInEvent
+    icon = "key"
+    menu_label = _("Sign-in log")
+    add_to_settings_menu = True
+    url_prefix = "sign-in-log"
+    name = "sign_in_log"
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = []  # never edited (ReadOnlyPermissionPolicy)
+    list_display = ["at", "outcome", "typed_address", "user", "client_address", "method"]
+    list_filter = ["outcome", "method"]
+    search_fields = ["typed_address", "client_address"]
+    search_backend_name = None  # plain icontains filters: the log is not in the search index
+    ordering = ["-at"]
+    list_per_page = 50
+
+
+sign_in_log_viewset = SignInEventViewSet()

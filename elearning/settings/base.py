@@ -87,6 +87,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "csp",
+    # Issue 16: accounts (sign-in, sign-up, e-mail verification, rate limits) and MFA.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -99,7 +103,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 16: allauth's request context.
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Issue 16: staff without a second factor kept out of the admin and the reports.
+    "elearning.accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "elearning.core.middleware.RedirectMiddleware",
 ]
@@ -216,22 +224,84 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Accounts ------------------------------------------------------------------------------
+# --- Accounts (django-allauth; issue 16, docs/accounts-and-organisations.md) ---------------
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+# Where allauth lands without a ?next=: the adapter sends people to /sv/ or /en/ (their
+# language); these are its fall-backs.
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+# At least 12 characters, not the person's name or address, not a common password, and not
+# the site's own words (or a common password) dressed up with digits: "Folkhalsa2026".
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("first_name", "last_name", "email")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "elearning.accounts.passwords.WordAndDigitsValidator"},
 ]
+ACCOUNT_ADAPTER = "elearning.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "elearning.accounts.forms.SignupForm",
+    "login": "elearning.accounts.forms.LoginForm",
+    "reset_password": "elearning.accounts.forms.ResetPasswordForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# An account counts (reports, certificates) and may sign in only once its address is proven.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Registration and password reset answer the same for known and unknown addresses; the mail
+# tells the owner what happened ("you already have an account", "no account here").
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_GET = False
+# Changing the password ends the person's other sessions (Django's session hash) and keeps
+# this one; a reset ends all of them.
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Throttling, counted in the default cache per client address (elearning/core/client.py, behind
+# the trusted proxies) and per typed address ("key"): five wrong passwords for one address lock
+# it for five minutes, whoever tries.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/m/ip",
+    "reset_password": "10/m/ip,3/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "confirm_email": "1/3m/key",
+    "reauthenticate": "10/m/user",
+}
+# Second factor: TOTP with recovery codes (WebAuthn needs JavaScript, which the site's
+# Content-Security-Policy does not run). Staff must set it up (accounts/middleware.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Folkhälsoakademin"
+STAFF_MFA_REQUIRED = True
+# The pages (URL names, their address prefix in every language) staff reach only with TOTP.
+STAFF_MFA_REQUIRED_URLS = ["wagtailadmin_home", "reports:overview"]
+# The sign-in log (accounts.SignInEvent) is kept this many days.
+SIGN_IN_LOG_RETENTION_DAYS = int(os.environ.get("SIGN_IN_LOG_RETENTION_DAYS", "180"))
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = True
-WAGTAILADMIN_LOGIN_URL = "accounts:login"
+# The admin's own password reset is off: resetting goes through the site's (throttled) form.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+# Addresses change only through the user admin (which marks the new one unproven).
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAILADMIN_LOGIN_URL = "account_login"
 # No Gravatar: the admin would send a hash of every user's e-mail address to a third party
 # (and the admin's Content-Security-Policy loads images from this site only).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
@@ -362,6 +432,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.digests_send",
         "schedule": crontab(day_of_month="1", hour=7, minute=0),
     },
+    # The sign-in log keeps SIGN_IN_LOG_RETENTION_DAYS (issue 16); nightly, like sessions.
+    "accounts-sign-in-log-prune": {
+        "task": "elearning.accounts.tasks.sign_in_log_prune",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # Expired sessions pile up in the database; once a night, when nobody is learning.
     "sessions-clear": {
         "task": "elearning.core.tasks.sessions_clear",
@@ -380,6 +455,62 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
     },
 }
+
+# --- Sign-in through the organisations' identity providers (issue 16) -----------------------
+# SAML 2.0 service provider and OpenID Connect relying party on django-allauth's socialaccount;
+# the providers themselves are configured in the Wagtail admin (elearning/federation, see
+# docs/accounts-and-organisations.md, "Federation").
+INSTALLED_APPS += [
+    "elearning.federation",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
+    "allauth.socialaccount.providers.openid_connect",
+]
+# After the session and the user are known: the identity providers' origins in form-action.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "elearning.federation.middleware.FederationCSPMiddleware",
+)
+SOCIALACCOUNT_ADAPTER = "elearning.federation.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    # A clear page for a replayed SAML response; the NameID kept for single sign-out.
+    "saml": {"provider_class": "elearning.federation.saml.FederatedSAMLProvider"},
+    # A nonce in every request and the ID token's signature always checked (oidc.py).
+    "openid_connect": {
+        "provider_class": "elearning.federation.oidc.FederatedOIDCProvider",
+        "OAUTH_PKCE_ENABLED": True,
+    },
+}
+# First sign-in creates the account (just-in-time); the provider vouches for the address.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+# Never sign in to (or link) an existing account because a provider sends its address.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# Encrypts the OpenID Connect client secrets at rest (elearning/federation/secrets.py); derived
+# from DJANGO_SECRET_KEY when unset.
+FEDERATION_SECRETS_KEY = os.environ.get("FEDERATION_SECRETS_KEY", "")
+
+
+def _pem_from_env(name: str) -> str:
+    """A PEM value from NAME, or from the file NAME_FILE names (e.g. a mounted secret)."""
+    path = os.environ.get(f"{name}_FILE", "")
+    return Path(path).read_text() if path else os.environ.get(name, "")
+
+
+# The SAML service provider's key and certificate (signs AuthnRequests and logout messages;
+# Sweden Connect and Sambi require it). Without them requests go unsigned.
+FEDERATION_SAML_SP_CERTIFICATE = _pem_from_env("FEDERATION_SAML_SP_CERTIFICATE")
+FEDERATION_SAML_SP_PRIVATE_KEY = _pem_from_env("FEDERATION_SAML_SP_PRIVATE_KEY")
+# Require the IdPs to encrypt assertions to the SP's certificate (Sweden Connect does).
+FEDERATION_SAML_WANT_ASSERTIONS_ENCRYPTED = env_bool("FEDERATION_SAML_WANT_ASSERTIONS_ENCRYPTED")
+# python3-saml refuses addresses on single-label hosts ("localhost") unless told otherwise.
+FEDERATION_SAML_ALLOW_SINGLE_LABEL_DOMAINS = env_bool(
+    "FEDERATION_SAML_ALLOW_SINGLE_LABEL_DOMAINS", False
+)
 
 # --- Wagtail -------------------------------------------------------------------------------
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -50,3 +50,5 @@ CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Links in allauth's e-mails (confirmation, reset) use https (issue 16).
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"

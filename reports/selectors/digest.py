@@ -10,7 +10,7 @@ from django.db.models import (
     Q,
 )
 
-from elearning.accounts.scope import ManagerScope
+from elearning.accounts.scope import ManagerScope, counted_enrolment_q
 from progress.models import Enrolment
 
 from .figures import course_titles, day_start
@@ -31,7 +31,9 @@ def digest(*, scope: ManagerScope, start: date, end: date, language: str) -> lis
     month = Q(enrolled_at__gte=day_start(start), enrolled_at__lt=day_start(end))
     done_in_month = Q(completed_at__gte=day_start(start), completed_at__lt=day_start(end))
     rows = (
-        Enrolment.objects.filter(scope.enrolment_q(), enrolled_at__lt=day_start(end))
+        Enrolment.objects.filter(
+            scope.enrolment_q(), counted_enrolment_q(), enrolled_at__lt=day_start(end)
+        )
         .values("course_key")
         .annotate(
             enrolled=Count("pk"),

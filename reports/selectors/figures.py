@@ -26,7 +26,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from courses.models import CoursePage, QuizPage
-from elearning.accounts.scope import ManagerScope
+from elearning.accounts.scope import ManagerScope, counted_enrolment_q
 from elearning.organisations.models import Organisation
 from progress.models import Enrolment, LessonProgress
 from quizzes.models import Attempt
@@ -62,8 +62,9 @@ def enrolments(
 ) -> QuerySet[Enrolment]:
     """Enrolments the report counts: in scope (unless ``scoped`` is False, for comparison
     rows that are suppressed instead), narrowed by the filters. The date range selects
-    enrolments by the day they were enrolled (both ends included)."""
-    qs = Enrolment.objects.all()
+    enrolments by the day they were enrolled (both ends included). Only verified accounts'
+    enrolments count (``counted_enrolment_q``)."""
+    qs = Enrolment.objects.filter(counted_enrolment_q())
     if scoped:
         qs = qs.filter(scope.enrolment_q())
     if filters.course_key:
@@ -334,7 +335,7 @@ def comparison_publication(
     over the whole family of comparison cells, whatever the request's filters."""
     if scope.national:
         return None
-    outside = Enrolment.objects.all()
+    outside = Enrolment.objects.filter(counted_enrolment_q())
     if not scope.is_empty:
         outside = outside.exclude(pk__in=Enrolment.objects.filter(scope.enrolment_q()).values("pk"))
     group = ("organisation__county_id", "course_key", role_given())

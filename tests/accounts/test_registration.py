@@ -1,4 +1,8 @@
-"""Signing up: a clear message in the current language for every bad input, and nothing created."""
+"""Signing up (allauth with our form): a clear message in the current language for every bad
+input, and nothing created; the account is usable only once its address is confirmed; an
+address that already has an account gets the same answer, and its owner a warning."""
+
+import re
 
 import pytest
 from django.urls import reverse
@@ -13,7 +17,12 @@ PASSWORD = "Hälsa-för-alla-2048"
 
 def register_url(language):
     with translation.override(language):
-        return reverse("accounts:register")
+        return reverse("account_signup")
+
+
+def confirmation_link(message) -> str:
+    pattern = r"https?://\S+/(?:konto/e-post/bekrafta|account/e-mail/confirm)/\S+/"
+    return re.search(pattern, message.body).group(0)
 
 
 @pytest.fixture
@@ -33,26 +42,51 @@ def valid(site):
 def test_the_address_is_translated():
     assert register_url("sv") == "/sv/konto/registrera/"
     assert register_url("en") == "/en/account/register/"
+    with translation.override("sv"):
+        assert reverse("accounts:register") == "/sv/konto/registrera/"  # the older name
 
 
-def test_registering_creates_a_learner_and_signs_in(client, valid):
-    response = client.post(register_url("sv"), valid)
+def test_registering_creates_a_learner_who_confirms_the_address_and_is_signed_in(
+    client, valid, mail_in_process, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(register_url("sv"), valid)
     assert response.status_code == 302
-    assert response["Location"] == "/sv/"
+    assert response["Location"] == "/sv/konto/e-post/bekrafta/"
+    assert "Titta i din e-post" in client.get(response["Location"]).content.decode()
     user = User.objects.get()
     assert user.email == "kim.strateg@lund.se"
     assert user.organisation.name == "Lund"
     assert user.get_full_name() == "Kim Strateg"
+    assert (user.role_category, user.preferred_language) == ("official", "sv")
     assert list(user.groups.values_list("name", flat=True)) == [LEARNERS]
-    home = client.get("/sv/")
-    assert "Kim Strateg" in home.content.decode()
-    assert "Välkommen! Ditt konto är skapat." in home.content.decode()
+    assert user.verified_at is None
+    assert "_auth_user_id" not in client.session  # not before the address is proven
+
+    [message] = mail_in_process
+    assert message.to == ["kim.strateg@lund.se"]
+    assert message.subject == "Bekräfta din e-postadress hos Folkhälsoakademin"
+    link = confirmation_link(message)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    page = client.get("/" + path)
+    assert "Bekräfta att kim.strateg@lund.se är din adress." in page.content.decode()
+    response = client.post("/" + path)
+    assert response["Location"] == "/sv/"
+    user.refresh_from_db()
+    assert user.verified_at is not None
+    assert client.session["_auth_user_id"] == str(user.pk)
 
 
-def test_registering_in_english_takes_the_learner_to_english_pages(client, valid):
+def test_registering_in_english_sends_the_mail_in_the_chosen_language(
+    client, valid, mail_in_process, django_capture_on_commit_callbacks
+):
     valid["preferred_language"] = "en"
-    response = client.post(register_url("en"), valid)
-    assert response["Location"] == "/en/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(register_url("sv"), valid)
+    assert response.status_code == 302
+    [message] = mail_in_process
+    assert message.subject == "Confirm your e-mail address at the Public Health Academy"
+    assert "/en/account/e-mail/confirm/" in message.body
 
 
 @pytest.mark.parametrize(
@@ -91,11 +125,28 @@ def test_bad_input_shows_a_clear_message_and_creates_nothing(
     assert "_auth_user_id" not in client.session
 
 
-def test_an_existing_address_is_refused_whatever_its_case(client, valid, make_user):
-    make_user(email="kim.strateg@lund.se")
-    response = client.post(register_url("sv"), valid)
-    assert "Det finns redan ett konto med den här e-postadressen." in response.content.decode()
-    assert User.objects.count() == 1
+def test_an_existing_address_gets_the_same_answer_and_its_owner_a_warning(
+    client, valid, make_user, mail_in_process, django_capture_on_commit_callbacks
+):
+    """Whether an address has an account never shows on the page: the owner is told by mail."""
+    with django_capture_on_commit_callbacks(execute=True):
+        new = client.post(register_url("sv"), {**valid, "email": "ny.person@lund.se"})
+    page_new = client.get(new["Location"]).content.decode().replace("ny.person@lund.se", "X")
+    owner = make_user(email="kim.strateg@lund.se", first_name="Kim", preferred_language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        existing = client.post(register_url("sv"), valid)  # "Kim.Strateg@Lund.se"
+    assert (existing.status_code, existing["Location"]) == (new.status_code, new["Location"])
+    page_existing = client.get(existing["Location"]).content.decode()
+    assert page_existing.replace("kim.strateg@lund.se", "X") == page_new
+    assert User.objects.count() == 2
+    owner.refresh_from_db()
+    assert owner.first_name == "Kim" and owner.organisation.code == "0180"  # unchanged
+    warning = mail_in_process[-1]
+    assert warning.to == ["kim.strateg@lund.se"]
+    assert warning.subject == (
+        "Someone tried to register with your address at the Public Health Academy"
+    )
+    assert "/en/account/password/reset/" in warning.body
 
 
 def test_the_organisation_list_is_grouped_by_kind(client, site):

@@ -15,7 +15,7 @@ def url(name, language="sv"):
 def test_sign_in_with_email_goes_to_the_preferred_language(client, make_user):
     make_user(email="anna@region.se", preferred_language="en")
     response = client.post(
-        url("accounts:login"), {"username": "anna@region.se", "password": "a-long-test-password"}
+        url("accounts:login"), {"login": "anna@region.se", "password": "a-long-test-password"}
     )
     assert response.status_code == 302
     assert response["Location"] == "/en/"
@@ -23,15 +23,29 @@ def test_sign_in_with_email_goes_to_the_preferred_language(client, make_user):
 
 def test_a_wrong_password_is_refused_with_a_message(client, make_user):
     make_user(email="anna@region.se")
-    response = client.post(url("accounts:login"), {"username": "anna@region.se", "password": "x"})
+    response = client.post(url("accounts:login"), {"login": "anna@region.se", "password": "x"})
     assert response.status_code == 200
     assert "E-postadressen eller lösenordet är fel." in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
+def test_an_unconfirmed_address_cannot_sign_in_and_gets_a_new_link(
+    client, make_user, mail_in_process, django_capture_on_commit_callbacks
+):
+    make_user(email="anna@region.se", verified_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("accounts:login"), {"login": "anna@region.se", "password": "a-long-test-password"}
+        )
+    assert response["Location"] == url("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+    [message] = mail_in_process
+    assert message.to == ["anna@region.se"] and "/sv/konto/e-post/bekrafta/" in message.body
+
+
 def test_sign_in_follows_a_safe_next_only(client, make_user):
     make_user(email="anna@region.se")
-    credentials = {"username": "anna@region.se", "password": "a-long-test-password"}
+    credentials = {"login": "anna@region.se", "password": "a-long-test-password"}
     response = client.post(url("accounts:login"), {**credentials, "next": "/sv/kurser/"})
     assert response["Location"] == "/sv/kurser/"
     client.logout()
@@ -41,7 +55,9 @@ def test_sign_in_follows_a_safe_next_only(client, make_user):
 
 def test_sign_out_needs_a_post(client, make_user):
     client.force_login(make_user())
-    assert client.get(url("accounts:logout")).status_code == 405
+    page = client.get(url("accounts:logout"))  # asks, signs nobody out
+    assert page.status_code == 200
+    assert "_auth_user_id" in client.session
     response = client.post(url("accounts:logout"))
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session

@@ -1,6 +1,8 @@
 """Real Chromium: axe-core on every skeleton page in both languages, keyboard use, the
 language switch and the sign-up form as a person uses them."""
 
+import re
+
 import pytest
 
 from tests.browser.axe import assert_accessible
@@ -26,6 +28,9 @@ PAGES = [
     "/sv/tillganglighet/synpunkter/",
     "/en/accessibility/feedback/",
     "/sv/finns-inte/",
+    # Issue 16: "Logga in via din organisation".
+    "/sv/konto/organisation/",
+    "/en/account/organisation/",
 ]
 
 
@@ -73,7 +78,7 @@ def test_language_switch_keeps_the_same_page(page, live_server, site):
     page.wait_for_url("**/sv/kurser/")
 
 
-def test_sign_up_by_keyboard_with_a_mistake_then_right(page, live_server, site):
+def test_sign_up_by_keyboard_with_a_mistake_then_right(page, live_server, site, mail_in_process):
     from elearning.accounts.models import User
 
     page.goto(live_server.url + "/en/account/register/")
@@ -97,6 +102,16 @@ def test_sign_up_by_keyboard_with_a_mistake_then_right(page, live_server, site):
     page.locator("#id_password1").fill("Jämlik-hälsa-2048")
     page.get_by_label("Password confirmation").fill("Jämlik-hälsa-2048")
     page.get_by_label("Password confirmation").press("Enter")
+    page.wait_for_url(live_server.url + "/en/account/e-mail/confirm/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your e-mail"
+    assert_accessible(page)
+    # The link in the mail (in Swedish, the language chosen in the form), by keyboard.
+    [message] = mail_in_process
+    link = next(word for word in message.body.split() if "/sv/konto/e-post/bekrafta/" in word)
+    page.goto(link)
+    assert_accessible(page)
+    page.get_by_role("button", name="Bekräfta").focus()
+    page.keyboard.press("Enter")
     page.wait_for_url(live_server.url + "/sv/")  # the preferred language chosen in the form
     assert page.get_by_text("Maja Politiker").is_visible()
     user = User.objects.get()
@@ -150,3 +165,115 @@ def test_the_demo_courses_new_module_and_glossary_are_accessible(
         page.goto(live_server.url + lessons[2].url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
         assert_accessible(page)
+
+
+@pytest.mark.parametrize("path", ["/sv/konto/organisation/", "/en/account/organisation/"])
+def test_discovery_results_are_accessible_and_fit_a_phone(page, live_server, site, path):
+    """Issue 16: the organisations found, with and without a provider, at 320 px."""
+    from elearning.federation.models import IdentityProvider
+    from elearning.organisations.models import Organisation
+
+    row = IdentityProvider.objects.create(
+        kind="oidc",
+        name="Lunds kommun",
+        slug="lund",
+        organisation_from="none",
+        oidc_issuer="https://idp.lund.example",
+        oidc_client_id="x",
+    )
+    row.organisations.set(Organisation.objects.filter(code="1281", kind="municipality"))
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{live_server.url}{path}?q=Lu")
+    assert page.locator("html").get_attribute("lang") == path[1:3]
+    assert page.get_by_role("button", name=re.compile("Lunds kommun")).is_visible()
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.goto(f"{live_server.url}{path}?q=" + "x" * 101)
+    assert_accessible(page)
+
+
+# Issue 16: the account pages allauth serves with our templates, both languages.
+ACCOUNT_PAGES = [
+    ("sv", "/sv/konto/e-post/bekrafta/", "Titta i din e-post"),
+    ("en", "/en/account/e-mail/confirm/", "Check your e-mail"),
+    ("sv", "/sv/konto/e-post/bekrafta/ogiltig-nyckel/", "Bekräfta din e-postadress"),
+    ("en", "/en/account/e-mail/confirm/no-such-key/", "Confirm your e-mail address"),
+    ("sv", "/sv/konto/losenord/aterstall/skickat/", "Titta i din e-post"),
+    ("en", "/en/account/password/reset/sent/", "Check your e-mail"),
+    ("sv", "/sv/konto/losenord/aterstall/nyckel/1-fel/", "Välj ett nytt lösenord"),
+    ("en", "/en/account/password/reset/key/1-wrong/", "Choose a new password"),
+    ("sv", "/sv/konto/stangt/", "Kontot är stängt"),
+    ("en", "/en/account/inactive/", "Account closed"),
+]
+SIGNED_IN_PAGES = [
+    ("sv", "/sv/konto/tvastegsverifiering/", "Tvåstegsverifiering"),
+    ("en", "/en/account/two-factor/", "Two-step verification"),
+    ("sv", "/sv/konto/losenord/byt/", "Byt lösenord"),
+    ("en", "/en/account/password/change/", "Change password"),
+    ("sv", "/sv/konto/logga-ut/", "Logga ut"),
+    ("en", "/en/account/sign-out/", "Sign out"),
+    ("sv", "/sv/konto/bekrafta-igen/", "Bekräfta att det är du"),
+    ("en", "/en/account/confirm-again/", "Confirm it is you"),
+]
+
+
+def _page_checked(page, url, language, heading):
+    page.goto(url)
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.get_by_role("heading", level=1).inner_text() == heading, url
+    assert_accessible(page)
+
+
+def test_account_and_two_step_pages_have_no_wcag_violations(page, live_server, make_user):
+    """Every new account page in both languages, one browser tab: anonymous pages, then as
+    a signed-in learner the second-factor pages, then the code asked at sign-in."""
+    from tests.accounts.test_mfa import fresh_step, totp
+
+    for language, path, heading in ACCOUNT_PAGES:
+        _page_checked(page, live_server.url + path, language, heading)
+    user = make_user(email="tove@kommun.se", preferred_language="sv")
+    page.goto(live_server.url + "/sv/konto/logga-in/")
+    page.get_by_label("E-postadress").fill(user.email)
+    page.get_by_label("Lösenord").fill("a-long-test-password")
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(live_server.url + "/sv/")
+    for language, path, heading in SIGNED_IN_PAGES:
+        _page_checked(page, live_server.url + path, language, heading)
+
+    for language, path, title in (
+        ("en", "/en/account/two-factor/app/on/", "Turn on two-step verification"),
+        ("sv", "/sv/konto/tvastegsverifiering/app/pa/", "Slå på tvåstegsverifiering"),
+    ):
+        page.goto(live_server.url + path)
+        if "/confirm-again/" in page.url or "/bekrafta-igen/" in page.url:
+            # allauth asks for the password again first (unless it just did), by keyboard.
+            assert_accessible(page)
+            password = page.get_by_label("Password" if language == "en" else "Lösenord")
+            password.fill("a-long-test-password")
+            password.press("Enter")
+            page.wait_for_url("**" + path)
+        _page_checked(page, page.url, language, title)
+        assert page.locator(".totp-qr svg[role=img]").count() == 1
+    secret = page.locator("#totp-secret").inner_text()
+    fresh_step()
+    page.get_by_label("Autentiseringskod").fill(totp(secret))
+    page.get_by_role("button", name="Slå på").click()
+    page.wait_for_url("**/reservkoder/")
+    _page_checked(page, page.url, "sv", "Reservkoder")
+    _page_checked(
+        page, live_server.url + "/en/account/two-factor/recovery-codes/", "en", "Recovery codes"
+    )
+    for language, path, heading in (
+        ("sv", "/sv/konto/tvastegsverifiering/reservkoder/nya/", "Skapa nya reservkoder"),
+        ("en", "/en/account/two-factor/app/off/", "Turn off two-step verification"),
+    ):
+        _page_checked(page, live_server.url + path, language, heading)
+    page.goto(live_server.url + "/sv/konto/logga-ut/")
+    page.get_by_role("main").get_by_role("button", name="Logga ut").click()
+    page.wait_for_url(live_server.url + "/sv/")
+    page.goto(live_server.url + "/en/account/sign-in/")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/en/account/two-factor/code/")
+    _page_checked(page, page.url, "en", "Code from your authenticator app")

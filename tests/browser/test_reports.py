@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -35,6 +35,7 @@ def demo_manager_with_learners():
         first_name=account.first_name,
         last_name=account.last_name,
         organisation=region,
+        verified_at=timezone.now(),
     )
     manager.groups.add(Group.objects.get(name=account.role))
     manager.managed_counties.add(region.county)

@@ -73,6 +73,7 @@ class Builder:
                     last_name=f"Nummer{self.count:04d}",
                     organisation=organisation,
                     role_category=role,
+                    verified_at=NOW,  # only verified accounts count (issue 16)
                 )
             )
         users = User.objects.bulk_create(users)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from elearning.accounts import roles
 from elearning.accounts.models import User
@@ -76,7 +77,7 @@ def managers_make(organisations=(), counties=(), national=False, *, email, **ext
         last_name="Manager",
         organisation=Organisation.objects.get(kind="region", code="12"),
         manages_nationally=national,
-        **extra,
+        **{"verified_at": timezone.now(), **extra},
     )
     user.groups.add(group)
     user.managed_organisations.add(*organisations)

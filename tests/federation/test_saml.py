@@ -1,0 +1,116 @@
+"""Signing in with a real SAML 2.0 identity provider (pysaml2, started by the test run) in
+Chromium: discovery, just-in-time provisioning into the organisation the IdP names, single
+sign-out, and answers that must be refused -- altered after signing, expired, replayed."""
+
+import base64
+
+import pytest
+
+from tests.browser.axe import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+def _start(page, live_server, *, search="Malmö", language="sv"):
+    path = "/sv/konto/organisation/" if language == "sv" else "/en/account/organisation/"
+    page.goto(live_server.url + path)
+    field = "Din organisation" if language == "sv" else "Your organisation"
+    page.get_by_label(field).fill(search)
+    page.get_by_role("button", name="Sök" if language == "sv" else "Find").click()
+    name = "Logga in med Skånes kommuner" if language == "sv" else "Sign in with Skånes kommuner"
+    page.get_by_role("button", name=name).click()
+    page.wait_for_url("http://127.0.0.1:*/sso/redirect*")
+
+
+def _at_idp(page, *, user="anna", mode="normal") -> str:
+    """Signs in at the IdP; returns the SAMLResponse it posts back, before posting it."""
+    page.get_by_label(SAML_LABELS[user]).check()
+    page.get_by_label("Answer").select_option(mode)
+    page.get_by_role("button", name="Sign in at the IdP").click()
+    response = page.locator("input[name=SAMLResponse]").get_attribute("value")
+    page.get_by_role("button", name="Continue to the service").click()
+    return response
+
+
+SAML_LABELS = {
+    "anna": "anna.lind@malmo.example",
+    "erik": "erik.berg@lund.example",
+    "olle": "olle@nowhere.example",
+}
+
+
+def test_discovery_sign_in_provisions_into_the_organisation_and_signs_out_everywhere(
+    page, live_server, saml_provider, saml_idp
+):
+    from elearning.accounts.models import User
+
+    _start(page, live_server)
+    _at_idp(page, user="anna")
+    page.wait_for_url(f"{live_server.url}/sv/")
+    assert page.get_by_role("link", name="Anna Lind").first.is_visible()
+    anna = User.objects.get(email="anna.lind@malmo.example")
+    assert (anna.first_name, anna.last_name) == ("Anna", "Lind")
+    assert anna.organisation.name == "Malmö"
+    assert not anna.has_usable_password()
+    assert anna.is_verified  # the IdP vouched for the address: counts in reports
+    assert anna.socialaccount_set.get().provider == "saml"
+
+    # Erik's IdP attribute says Lund: he lands in Lund, not in the provider's first
+    # organisation. (A fresh browser session: the IdP keeps none of its own here.)
+    page.context.clear_cookies()
+    _start(page, live_server, search="Lund")
+    _at_idp(page, user="erik")
+    page.wait_for_url(f"{live_server.url}/sv/")
+    assert User.objects.get(email="erik.berg@lund.example").organisation.name == "Lund"
+
+    # Single sign-out: signing out here ends the IdP's session too, and comes back.
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_url(f"{live_server.url}/sv/")
+    assert page.get_by_role("link", name="Logga in").first.is_visible()
+    sign_outs = [e for e in saml_idp.events() if e["event"] == "sign-out"]
+    assert sign_outs and sign_outs[-1]["name_id"] == "persistent-erik"
+
+
+def test_an_organisation_the_provider_does_not_serve_is_refused(page, live_server, saml_provider):
+    from elearning.accounts.models import User
+
+    _start(page, live_server)
+    _at_idp(page, user="olle")  # municipality code 0114: not Malmö or Lund
+    assert page.get_by_role("heading", name="Inloggningen nekades").is_visible()
+    assert "inte en som den här identitetsleverantören" in page.get_by_role("alert").inner_text()
+    assert not User.objects.filter(email="olle@nowhere.example").exists()
+
+
+def test_altered_expired_and_replayed_answers_are_refused_with_the_reason(
+    page, live_server, saml_provider
+):
+    from elearning.accounts.models import User
+
+    _start(page, live_server)
+    _at_idp(page, mode="tampered")
+    alert = page.get_by_role("alert")
+    assert "signaturen stämmer inte" in alert.inner_text()
+    assert_accessible(page)
+
+    _start(page, live_server)
+    _at_idp(page, mode="expired")
+    assert "hade gått ut" in page.get_by_role("alert").inner_text()
+    assert not User.objects.filter(email="anna.lind@malmo.example").exists()
+
+    # A good answer, used once; posted again it is refused, signed in or not.
+    _start(page, live_server)
+    answer = _at_idp(page)
+    page.wait_for_url(f"{live_server.url}/sv/")
+    acs = f"{live_server.url}/federation/saml/{saml_provider.slug}/acs/"
+    page.context.clear_cookies()
+    page.set_content(
+        f'<form method="post" action="{acs}"><input type="hidden" name="SAMLResponse"'
+        f' value="{answer}"><button>again</button></form>'
+    )
+    page.get_by_role("button", name="again").click()
+    # A browser that never started a sign-in here: the page speaks its language (English).
+    assert page.get_by_role("heading", name="Sign-in refused").is_visible()
+    assert "already been used" in page.get_by_role("alert").inner_text()
+    assert page.get_by_role("link", name="Sign in").first.is_visible()  # nobody signed in
+    assert_accessible(page)
+    assert b"anna.lind@malmo.example" in base64.b64decode(answer)
