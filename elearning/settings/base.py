@@ -271,6 +271,9 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGOUT_ON_GET = False
+# Confirming again before a sensitive step: the password or the second factor. allauth's third
+# way, a code by e-mail, has no page here (its default made the confirm page fail with 500).
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 # Changing the password ends the person's other sessions (Django's session hash) and keeps
 # this one; a reset ends all of them.
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
