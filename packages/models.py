@@ -130,6 +130,7 @@ class PackageLessonPage(PackageLessonMixin, LessonPage):
 
     accepted_kinds = (Package.Kind.SCORM12, Package.Kind.SCORM2004)
     base_form_class = PackageLessonForm
+    template = "packages/package_lesson_page.html"
 
     class Meta:
         verbose_name = _("SCORM lesson")
@@ -144,6 +145,7 @@ class H5PLessonPage(PackageLessonMixin, LessonPage):
 
     accepted_kinds = (Package.Kind.H5P,)
     base_form_class = PackageLessonForm
+    template = "packages/package_lesson_page.html"
 
     class Meta:
         verbose_name = _("H5P lesson")

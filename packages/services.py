@@ -133,8 +133,8 @@ def _split(version: str, value: str) -> list[str]:
 def _answered_events(enrolment, lesson, record, sco: str, version: str, values: dict, now):
     events = []
     for entry in _interactions_12_2004(version, values).values():
-        seen_key = f"{sco}\x00{entry['id']}"
-        fingerprint = f"{entry.get('response', '')}\x00{entry['result']}"
+        seen_key = f"{sco} | {entry['id']}"
+        fingerprint = f"{entry.get('response', '')} | {entry['result']}"
         if record.answered.get(seen_key) == fingerprint:
             continue
         record.answered[seen_key] = fingerprint
@@ -274,8 +274,8 @@ def h5p_clean(values) -> dict[str, str]:
 def _h5p_answered(enrolment, lesson, record, cleaned, now):
     if "interaction" not in cleaned or "success" not in cleaned:
         return []
-    seen_key = f"h5p\x00{cleaned['interaction']}"
-    fingerprint = f"{cleaned.get('response', '')}\x00{cleaned['success']}"
+    seen_key = f"h5p | {cleaned['interaction']}"
+    fingerprint = f"{cleaned.get('response', '')} | {cleaned['success']}"
     if record.answered.get(seen_key) == fingerprint:
         return []
     record.answered[seen_key] = fingerprint

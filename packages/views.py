@@ -176,7 +176,8 @@ def launch(request, lesson_id, token, part):
                 "packages/launcher.html",
                 {"data": data, "title": sco["title"], "language": lesson.locale.language_code},
             )
-    return _secured(response, claims["o"], package=False)
+    # H5P's player writes its frame's document with inline scripts: the package's policy.
+    return _secured(response, claims["o"], package=package.kind == Package.Kind.H5P)
 
 
 @require_GET
@@ -219,6 +220,7 @@ def commit(request, lesson_id):
         return JsonResponse({"error": _("The run-time data is not valid JSON.")}, status=400)
     if not isinstance(body, dict) or not isinstance(body.get("sco"), str):
         return JsonResponse({"error": _("The run-time data names no part.")}, status=400)
+    translation.activate(lesson.locale.language_code)  # messages in the lesson's language
     try:
         record = services.cmi_commit(
             user=request.user,

@@ -91,3 +91,15 @@ def package_course(site):
     module = ModulePage.objects.child_of(course).first()
     lesson = package_lesson(module, SCORM2004, completion_by="passed", slug="golf-2004")
     return CoursePage.objects.get(pk=course.pk), module, lessons[0], lesson
+
+
+# The xAPI tests' real Ralph LRS, shared with the package lessons' browser tests.
+from tests.xapi.conftest import ralph, ralph_server, ralph_store  # noqa: E402, F401
+
+
+@pytest.fixture
+def packages_origin(settings, live_server):
+    """The package host of the live server: the same server under its other name, so a
+    different origin and site than the pages (localhost), with none of their cookies."""
+    settings.PACKAGES_ORIGIN = live_server.url.replace("localhost", "127.0.0.1")
+    return settings.PACKAGES_ORIGIN

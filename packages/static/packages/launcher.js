@@ -43,7 +43,9 @@
         logLevel: 5,
         httpService: {
             processHttpRequest: function (url, params, immediate) {
-                relay(params, immediate);
+                // Rendered afresh: a scheduled commit may carry a snapshot older than the
+                // terminating one, and the last one stored must be the latest state.
+                relay(api ? api.renderCMIToJSONObject() : params, immediate);
                 return { result: "true", errorCode: 0 };
             },
             updateSettings: function () {}
