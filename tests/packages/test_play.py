@@ -230,3 +230,54 @@ def test_h5p_played_completed_and_kept_after_signing_in_again(
     content.get_by_role("button", name="Check").or_(
         content.get_by_role("radio", name="False")
     ).first.wait_for()
+
+
+PROBE = """<!DOCTYPE html><html lang="sv"><head><title>Sond</title></head><body><h1>Sond</h1>
+<ul id="out"></ul><script>
+function say(id, text) { var li = document.createElement("li"); li.id = id;
+  li.textContent = text; document.getElementById("out").appendChild(li); }
+say("cookie", "cookie=" + document.cookie);
+try { say("top", "top=" + window.top.document.title); } catch (e) { say("top", "top=blocked"); }
+fetch(SITE + "/sv/mina-kurser/", {credentials: "include"}).then(function (r) {
+  return r.text(); }).then(function (t) { say("read", "read=" + t.length); },
+  function () { say("read", "read=blocked"); });
+fetch(SITE + "/package-data/LESSON/", {method: "POST", credentials: "include",
+  headers: {"Content-Type": "text/plain"}, mode: "no-cors",
+  body: JSON.stringify({sco: "item_1", values: {"cmi.core.lesson_status": "passed"}})
+}).then(function () { say("post", "post=sent"); }, function () { say("post", "post=blocked"); });
+</script></body></html>"""
+
+
+def test_a_package_script_can_neither_read_the_sites_cookies_nor_call_it(
+    context, live_server, packages_origin, learner
+):
+    from courses.models import ModulePage
+    from progress.services import enrolment_create
+    from tests.factories import course_tree
+    from tests.packages.conftest import manifest_12, zip_of
+
+    course, _ = course_tree(modules=1, lessons_per_module=0, slug="sond")
+    module = ModulePage.objects.child_of(course).first()
+    probe = zip_of({"imsmanifest.xml": manifest_12(), "index.html": "x"})
+    lesson = package_lesson(module, probe, slug="sond-1")
+    # The probe page names the site and the lesson's commit address.
+    from packages import storage
+
+    page_file = storage.folder_path(lesson.package.folder) / "index.html"
+    page_file.write_text(
+        PROBE.replace("SITE", repr(live_server.url)).replace("LESSON", str(lesson.pk))
+    )
+    enrolment_create(user=learner, course=course)
+    page = context.new_page()
+    sign_in(page, live_server.url, learner.email)
+    page.goto(live_server.url + lesson.url)
+    assert any(c["name"] == "csrftoken" for c in context.cookies(live_server.url))
+    sco = page.frame_locator("iframe.package-frame").frame_locator("#sco")
+    sco.locator("#post").wait_for()
+    sco.locator("#read").wait_for()
+    assert sco.locator("#cookie").text_content() == "cookie="  # none of the site's cookies
+    assert sco.locator("#top").text_content() == "top=blocked"
+    assert sco.locator("#read").text_content() == "read=blocked"  # CORS: nothing read
+    from packages.models import PackageRecord
+
+    assert not PackageRecord.objects.filter(cmi__has_key="item_1").exists()  # post refused
