@@ -184,3 +184,30 @@ def test_scorm_12_limits(hosts, site, make_user):
     assert ok.status_code == 200 and ok.json()["lesson_completed"] is True
     record = PackageRecord.objects.get()
     assert record.score_scaled == 0.8 and record.session_seconds == 125
+
+
+def test_authors_see_attempts_completion_score_and_interactions(hosts, package_course, make_user):
+    course, _module, _lesson, lesson = package_course
+    for number, (result, scaled) in enumerate((("correct", "1"), ("incorrect", "0.5"))):
+        learner = make_user(email=f"statistik-{number}@example.org")
+        enrolment_create(user=learner, course=course)
+        client = Client()
+        client.force_login(learner)
+        values = {
+            "cmi.completion_status": "completed", "cmi.score.scaled": scaled,
+            "cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "choice",
+            "cmi.interactions.0.description": "Vem ansvarar?",
+            "cmi.interactions.0.result": result,
+        }  # fmt: skip
+        assert post(client, lesson, {"sco": "item_1", "values": values}).status_code == 200
+    learner_client = Client()
+    learner_client.force_login(learner)
+    url = reverse("package_statistics", args=[lesson.pk])
+    assert learner_client.get(url).status_code in (302, 403)  # learners see no statistics
+    admin = Client()
+    admin.force_login(make_user(email="redaktor@example.org", is_superuser=True, is_staff=True))
+    index = admin.get(reverse("package_statistics_index"))
+    assert index.status_code == 200 and lesson.title in index.content.decode()
+    page = admin.get(url).content.decode()
+    assert "2 deltagare, 0 försök, 2 slutförda." in page or "2 learners" in page
+    assert "Vem ansvarar?" in page and "50 %" in page and "75 %" in page
