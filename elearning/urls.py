@@ -10,6 +10,7 @@ from certificates import views as certificate_views
 from courses import views as course_views
 from elearning.accounts import views as account_views
 from elearning.core import views as core_views
+from packages.urls import commit_urlpatterns as package_commit_urlpatterns
 from progress import views as progress_views
 
 urlpatterns = [
@@ -18,6 +19,9 @@ urlpatterns = [
     path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Issue 18: package files on the package host; run-time data posted on the site.
+    path("packages/", include("packages.urls")),
+    path("package-data/", include(package_commit_urlpatterns)),
     # The public keys that sign certificates (JSON Web Key Set), at a well-known address.
     path(
         ".well-known/certificate-keys.json",

@@ -130,6 +130,9 @@ class LearningEvent(models.Model):
         QUESTION_ANSWERED = "question_answered", _("Question answered")
         QUIZ_PASSED = "quiz_passed", _("Quiz passed")
         QUIZ_FAILED = "quiz_failed", _("Quiz failed")
+        # Issue 18: a package lesson's own success status (SCORM, H5P), with its score.
+        LESSON_PASSED = "lesson_passed", _("Lesson passed")
+        LESSON_FAILED = "lesson_failed", _("Lesson failed")
         COURSE_COMPLETED = "course_completed", _("Course completed")
         CERTIFICATE_ISSUED = "certificate_issued", _("Certificate issued")
 

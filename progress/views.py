@@ -51,6 +51,10 @@ def leave(request, page_id):
 @require_POST
 def lesson_done(request, page_id):
     lesson = _live_page(LessonPage, page_id)
+    if not getattr(lesson.specific_class, "completed_by_learner", True):
+        # Issue 18: a package lesson is completed by the package's own status only.
+        messages.error(request, _("This lesson is completed by working through its content."))
+        return redirect(lesson.get_url(request))
     try:
         outcome = services.lesson_complete(user=request.user, lesson=lesson)
     except services.ProgressError as error:

@@ -11,7 +11,9 @@ import pytest
 
 from tests.conftest import ROOT
 
-APP_PACKAGES = ("elearning", "courses", "quizzes", "progress", "certificates", "xapi", "reports")
+APP_PACKAGES = (
+    "elearning", "courses", "quizzes", "progress", "certificates", "xapi", "reports", "packages",
+)  # fmt: skip
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 # Django's documented model API starts with an underscore; it is public all the same.
 DJANGO_PUBLIC = {"_meta", "_default_manager", "_base_manager", "_state"}

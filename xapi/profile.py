@@ -15,6 +15,9 @@ VERBS = {
     "question_answered": (f"{ADL}/verbs/answered", "answered", "besvarade"),
     "quiz_passed": (f"{ADL}/verbs/passed", "passed", "klarade"),
     "quiz_failed": (f"{ADL}/verbs/failed", "failed", "klarade inte"),
+    # Issue 18: a package lesson's own success status (SCORM, H5P).
+    "lesson_passed": (f"{ADL}/verbs/passed", "passed", "klarade"),
+    "lesson_failed": (f"{ADL}/verbs/failed", "failed", "klarade inte"),
     "course_completed": (f"{ADL}/verbs/completed", "completed", "slutförde"),
     "certificate_issued": ("http://id.tincanapi.com/verb/earned", "earned", "erhöll"),
 }
@@ -24,6 +27,9 @@ ACTIVITY_TYPES = {
     "coursepage": (f"{ADL}/activities/course", "course"),
     "modulepage": (f"{ADL}/activities/module", "module"),
     "lessonpage": (f"{ADL}/activities/lesson", "lesson"),
+    # Issue 18: package lessons are lessons (the cmi5 assignable unit is one too).
+    "packagelessonpage": (f"{ADL}/activities/lesson", "lesson"),
+    "h5plessonpage": (f"{ADL}/activities/lesson", "lesson"),
     "quizpage": (f"{ADL}/activities/assessment", "assessment"),
     "question": (f"{ADL}/activities/cmi.interaction", "question"),
     "certificate": ("http://id.tincanapi.com/activitytype/certificate", "certificate"),

@@ -196,6 +196,14 @@ def _result(event) -> dict:
         if response is not None:
             result["response"] = response
         return result
+    if event.kind in ("lesson_passed", "lesson_failed"):  # issue 18: a package's own status
+        result = {"success": event.kind == "lesson_passed"}
+        if details.get("completion") is True:
+            result["completion"] = True
+        scaled = details.get("score_scaled")
+        if isinstance(scaled, int | float) and not isinstance(scaled, bool) and -1 <= scaled <= 1:
+            result["score"] = {"scaled": round(scaled, 4)}
+        return result
     if event.kind in ("quiz_passed", "quiz_failed"):
         result = {"success": event.kind == "quiz_passed", "completion": True}
         score = _score(details.get("score", 0), details.get("max_score"))
@@ -218,7 +226,9 @@ def _context(event, model: str) -> dict:
             "parent": [_activity(enrolment.course_key, {}, "coursepage")]
         }
     elif model == "question":
-        quiz = _activity(event.details.get("quiz_key"), {}, "quizpage")
+        # The quiz, or (issue 18) the package lesson the interaction belongs to.
+        parent_type = event.details.get("parent_type", "quizpage")
+        quiz = _activity(event.details.get("quiz_key"), {}, parent_type)
         course = profile.activity_id("course", enrolment.course_key)
         context["contextActivities"] = {
             "parent": [quiz],

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "elearning.core",
     "courses",
     "quizzes",
+    "packages",  # issue 18: SCORM and H5P lessons
     "progress",
     "certificates",
     "xapi",
@@ -98,6 +99,8 @@ MIDDLEWARE = [
     # Content-Security-Policy on every response, error pages and static files included.
     "elearning.core.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Issue 18: the package host answers package paths only, the site host never those.
+    "packages.middleware.PackageHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -202,6 +205,22 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "form-action": ["'self'"],
     }
 }
+
+# --- Content packages: SCORM and H5P lessons (issue 18, docs/packages.md) -------------------
+# Package files and their runtime are served from a host of their own, which never receives
+# the site's cookies: its pages and the site are different origins (and sites), so package
+# scripts can neither read the learner's session nor call the site with it. make run's site
+# is 127.0.0.1 and its package host localhost; production sets a domain of its own.
+PACKAGES_ORIGIN = os.environ.get(
+    "PACKAGES_ORIGIN", f"http://localhost:{os.environ.get('PORT', '8000')}"
+).rstrip("/")
+# Refused on upload: more than this in total unpacked, more files, or a ratio of unpacked to
+# packed size above this (a zip bomb).
+PACKAGES_MAX_BYTES = int(os.environ.get("PACKAGES_MAX_BYTES", str(500 * 1024 * 1024)))
+PACKAGES_MAX_FILES = int(os.environ.get("PACKAGES_MAX_FILES", "5000"))
+PACKAGES_MAX_RATIO = int(os.environ.get("PACKAGES_MAX_RATIO", "100"))
+# How long a learner's address of a package's files stays valid (seconds).
+PACKAGES_TOKEN_MAX_AGE = 12 * 60 * 60
 
 # --- Database ------------------------------------------------------------------------------
 # DATABASE_URL selects PostgreSQL (postgres://user@host:5432/name); without it the embedded

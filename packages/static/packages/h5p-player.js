@@ -1,0 +1,81 @@
+/* The H5P player (issue 18), on the package host: h5p-standalone plays the content; its xAPI
+   results (completed, answered, score, success) and its state (to resume) are relayed to the
+   wrapper page on the site with postMessage. */
+(function () {
+    "use strict";
+    var data = JSON.parse(document.getElementById("lms-data").textContent);
+    var SUBCONTENT = "http://h5p.org/x-api/h5p-subContentId";
+    var lastState = data.h5p.state || "";
+
+    function send(values) {
+        window.parent.postMessage({ type: "h5p", sco: data.sco, values: values, finished: false }, data.siteOrigin);
+    }
+
+    function instances() {
+        var frame = document.querySelector("#h5p-container iframe");
+        var inner = frame && frame.contentWindow && frame.contentWindow.H5P;
+        return (inner && inner.instances) || (window.H5P && window.H5P.instances) || [];
+    }
+
+    function currentState() {
+        var list = instances();
+        if (!list.length || typeof list[0].getCurrentState !== "function") { return ""; }
+        try { return JSON.stringify(list[0].getCurrentState() || {}); } catch (error) { return ""; }
+    }
+
+    function text(map) {
+        if (!map) { return ""; }
+        return map["sv-SE"] || map["en-US"] || map[Object.keys(map)[0]] || "";
+    }
+
+    function onStatement(event) {
+        var statement = event.data && event.data.statement;
+        if (!statement || !statement.result) { return; }
+        var verb = statement.verb.id.split("/").pop();
+        if (verb !== "answered" && verb !== "completed") { return; }
+        var result = statement.result;
+        var definition = (statement.object && statement.object.definition) || {};
+        var extensions = definition.extensions || {};
+        var values = { completed: "true" };
+        if (typeof result.success === "boolean") { values.success = String(result.success); }
+        if (result.score && typeof result.score.raw === "number" && typeof result.score.max === "number") {
+            values.raw = String(result.score.raw);
+            values.max = String(result.score.max);
+            if (result.score.max > 0) { values.scaled = String(Math.round(result.score.raw / result.score.max * 10000) / 10000); }
+        }
+        if (verb === "answered") {
+            values.interaction = String(extensions[SUBCONTENT] || "main");
+            values.interaction_type = String(definition.interactionType || "other");
+            values.question = text(definition.description).replace(/<[^>]*>/g, "").slice(0, 250);
+            if (typeof result.response === "string") { values.response = result.response; }
+            if (definition.correctResponsesPattern && definition.correctResponsesPattern.length) {
+                values.correct_responses = String(definition.correctResponsesPattern[0]);
+            }
+        }
+        var state = currentState();
+        if (state) { values.state = state; lastState = state; }
+        send(values);
+    }
+
+    document.addEventListener("DOMContentLoaded", function () {
+        var options = {
+            id: "lesson",
+            h5pJsonPath: data.h5p.h5pJsonPath,
+            frameJs: data.h5p.frameJs,
+            frameCss: data.h5p.frameCss,
+            frame: false,
+            icon: false,
+            saveFreq: 30
+        };
+        if (data.h5p.state) {
+            options.contentUserData = [{ dataType: "state", previousState: data.h5p.state, subContentId: "*" }];
+        }
+        new window.H5PStandalone.H5P(document.getElementById("h5p-container"), options).then(function () {
+            window.H5P.externalDispatcher.on("xAPI", onStatement);
+            window.setInterval(function () {
+                var state = currentState();
+                if (state && state !== lastState) { lastState = state; send({ state: state }); }
+            }, 3000);
+        });
+    });
+})();
