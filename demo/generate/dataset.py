@@ -30,6 +30,7 @@ def dataset_delete() -> dict[str, int]:
     """Delete everything an earlier generation wrote (users of the generated domain, their
     enrolments and all rows hanging from them); returns rows deleted per table."""
     from certificates.models import Certificate
+    from packages.models import PackageRecord
     from progress.models import Enrolment, LearningEvent, LessonProgress, ModuleCompletion
     from quizzes.models import Attempt, AttemptAnswer
     from xapi.models import OutboxStatement
@@ -51,9 +52,17 @@ def dataset_delete() -> dict[str, int]:
         (LearningEvent, f"enrolment_id IN ({enrolments})"),
         (LessonProgress, f"enrolment_id IN ({enrolments})"),
         (ModuleCompletion, f"enrolment_id IN ({enrolments})"),
+        (PackageRecord, f"enrolment_id IN ({enrolments})"),
     ]
     handled = {
-        Enrolment: {Attempt, LearningEvent, LessonProgress, ModuleCompletion, Certificate},
+        Enrolment: {
+            Attempt,
+            LearningEvent,
+            LessonProgress,
+            ModuleCompletion,
+            Certificate,
+            PackageRecord,
+        },
         Attempt: {AttemptAnswer},
         LearningEvent: {OutboxStatement},
     }
