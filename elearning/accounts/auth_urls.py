@@ -7,8 +7,14 @@ from allauth.account import views as account_views
 from allauth.mfa.base import views as mfa_views
 from allauth.mfa.recovery_codes import views as recovery_views
 from allauth.mfa.totp import views as totp_views
+from allauth.mfa.webauthn import views as webauthn_views
+from csp.decorators import csp_replace
 from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
+
+# The pages that use a security key (WebAuthn) run allauth's own two scripts and ours, from this
+# site only; every other page keeps the site's "no script" policy (issue 16).
+with_key_scripts = csp_replace({"script-src": ["'self'"]})
 
 urlpatterns = [
     path(_("sign-in/"), account_views.login, name="account_login"),
@@ -55,9 +61,9 @@ urlpatterns = [
         account_views.password_reset_from_key_done,
         name="account_reset_password_from_key_done",
     ),
-    # Second factor (allauth.mfa): TOTP with recovery codes.
+    # Second factor (allauth.mfa): TOTP or security keys, with recovery codes.
     path(_("two-factor/"), mfa_views.index, name="mfa_index"),
-    path(_("two-factor/code/"), mfa_views.authenticate, name="mfa_authenticate"),
+    path(_("two-factor/code/"), with_key_scripts(mfa_views.authenticate), name="mfa_authenticate"),
     path(_("two-factor/confirm-again/"), mfa_views.reauthenticate, name="mfa_reauthenticate"),
     path(_("two-factor/app/on/"), totp_views.activate_totp, name="mfa_activate_totp"),
     path(_("two-factor/app/off/"), totp_views.deactivate_totp, name="mfa_deactivate_totp"),
@@ -70,6 +76,29 @@ urlpatterns = [
         _("two-factor/recovery-codes/new/"),
         recovery_views.generate_recovery_codes,
         name="mfa_generate_recovery_codes",
+    ),
+    # Security keys and passkeys used as the second factor (WebAuthn; not as a sign-in
+    # without a password: MFA_PASSKEY_LOGIN_ENABLED is off).
+    path(_("two-factor/keys/"), webauthn_views.list_webauthn, name="mfa_list_webauthn"),
+    path(
+        _("two-factor/keys/add/"),
+        with_key_scripts(webauthn_views.add_webauthn),
+        name="mfa_add_webauthn",
+    ),
+    path(
+        _("two-factor/keys/confirm-again/"),
+        with_key_scripts(webauthn_views.reauthenticate_webauthn),
+        name="mfa_reauthenticate_webauthn",
+    ),
+    path(
+        _("two-factor/keys/<int:pk>/remove/"),
+        webauthn_views.remove_webauthn,
+        name="mfa_remove_webauthn",
+    ),
+    path(
+        _("two-factor/keys/<int:pk>/edit/"),
+        webauthn_views.edit_webauthn,
+        name="mfa_edit_webauthn",
     ),
     path(
         _("two-factor/recovery-codes/download/"),

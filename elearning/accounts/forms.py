@@ -1,6 +1,7 @@
 """Forms for signing up, signing in and resetting a password, in the user's language."""
 
 from allauth.account import forms as allauth_forms
+from allauth.mfa.webauthn.forms import AddWebAuthnForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -158,3 +159,17 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("The password is wrong."), code="wrong_password")
         return password
+
+
+class AddSecurityKeyForm(AddWebAuthnForm):
+    """allauth's form for adding a security key or passkey, with our label and help text and a
+    length limit; the browser's own dialog does the rest (``MFA_FORMS["add_webauthn"]``)."""
+
+    name = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Name of the key"),
+        help_text=_(
+            "So that you can tell your keys apart later, e.g. 'YubiKey at work' or 'Phone'."
+        ),
+    )

@@ -29,14 +29,16 @@ def _protected_prefixes() -> tuple[str, ...]:
 def has_second_factor(user) -> bool:
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
 
 
 class StaffMFARequiredMiddleware:
-    """An author, reviewer, manager or administrator without TOTP who asks for a protected
-    page is sent to set it up first (and comes back afterwards). Once set up, allauth asks
-    for the code at every sign-in. ``STAFF_MFA_REQUIRED`` turns this off (test settings
-    only: other features' tests sign staff in with ``force_login``)."""
+    """An author, reviewer, manager or administrator without TOTP or a security key who asks
+    for a protected page is sent to set one up first (and comes back afterwards). Once set
+    up, allauth asks for the code or the key at every sign-in. ``STAFF_MFA_REQUIRED`` turns
+    this off (test settings only: other features' tests sign staff in with ``force_login``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -309,9 +309,14 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reauthenticate": "10/m/user",
 }
-# Second factor: TOTP with recovery codes (WebAuthn needs JavaScript, which the site's
-# Content-Security-Policy does not run). Staff must set it up (accounts/middleware.py).
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Second factor: an authenticator app (TOTP) or a security key / passkey (WebAuthn; its pages
+# allow scripts from this site, elearning/accounts/auth_urls.py), with recovery codes. Staff
+# must set one up (accounts/middleware.py). A passkey is a second factor here, never a sign-in
+# without the password.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_PASSKEY_SIGNUP_ENABLED = False
+MFA_FORMS = {"add_webauthn": "elearning.accounts.forms.AddSecurityKeyForm"}
 MFA_TOTP_ISSUER = "Folkhälsoakademin"
 STAFF_MFA_REQUIRED = True
 # The pages (URL names, their address prefix in every language) staff reach only with TOTP.
