@@ -52,6 +52,14 @@ def sign_in_language(request) -> str:
 
 
 def failure_response(request, provider, reason: str, *, status: int = 400):
+    """The refusal page; the refusal also goes into the sign-in log, with the provider and the
+    reason as its method (e.g. "socialaccount:saml refused:signature")."""
+    from elearning.accounts.signins import sign_in_record
+
+    provider_id = getattr(provider, "id", "") or "unknown"
+    sign_in_record(
+        request, outcome="failed", method=f"socialaccount:{provider_id} refused:{reason}"
+    )
     with translation.override(sign_in_language(request)):
         return render(
             request,

@@ -6,6 +6,7 @@ import base64
 
 import pytest
 
+from elearning.accounts.models import SignInEvent
 from tests.browser.axe import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -70,6 +71,13 @@ def test_discovery_sign_in_provisions_into_the_organisation_and_signs_out_everyw
     sign_outs = [e for e in saml_idp.events() if e["event"] == "sign-out"]
     assert sign_outs and sign_outs[-1]["name_id"] == "persistent-erik"
 
+    # Both sign-ins are in the sign-in log, with the provider as the method.
+    log = SignInEvent.objects.order_by("at")
+    assert [(e.outcome, e.user.email, e.method) for e in log] == [
+        ("succeeded", "anna.lind@malmo.example", "socialaccount:saml"),
+        ("succeeded", "erik.berg@lund.example", "socialaccount:saml"),
+    ]
+
 
 def test_an_organisation_the_provider_does_not_serve_is_refused(page, live_server, saml_provider):
     from elearning.accounts.models import User
@@ -114,3 +122,12 @@ def test_altered_expired_and_replayed_answers_are_refused_with_the_reason(
     assert page.get_by_role("link", name="Sign in").first.is_visible()  # nobody signed in
     assert_accessible(page)
     assert b"anna.lind@malmo.example" in base64.b64decode(answer)
+
+    # Every refusal is in the sign-in log with its reason; the one good answer signed in.
+    log = SignInEvent.objects.order_by("at")
+    assert [(e.outcome, e.method) for e in log] == [
+        ("failed", "socialaccount:saml refused:signature"),
+        ("failed", "socialaccount:saml refused:expired"),
+        ("succeeded", "socialaccount:saml"),
+        ("failed", "socialaccount:saml refused:replayed"),
+    ]
