@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from elearning.accounts import roles
+from tests.browser.axe import assert_accessible
 from tests.browser.test_csp import VIOLATION_RECORDER
 
 PASSWORD = "a-long-test-password"
@@ -63,6 +64,7 @@ def test_a_key_is_added_then_signs_in_and_a_wrong_key_is_refused_in_words(
     if page.url.startswith(base + url("account_reauthenticate")):
         page.get_by_label("Lösenord").fill(PASSWORD)
         page.get_by_role("button", name="Bekräfta").click()
+    assert_accessible(page)
     page.get_by_label("Nyckelns namn").fill("YubiKey på jobbet")
     page.get_by_role("button", name="Lägg till nyckeln").click()
     # The first second factor: allauth shows the recovery codes made with it.
@@ -95,6 +97,7 @@ def test_a_key_is_added_then_signs_in_and_a_wrong_key_is_refused_in_words(
     alert = page.locator("#key-status")
     alert.get_by_text("Säkerhetsnyckeln användes inte").wait_for()
     assert page.evaluate("document.activeElement.id") == "key-status"
+    assert_accessible(page)
     assert page.url.startswith(base + url("mfa_authenticate"))
     # Not signed in: the account's pages lead back to the second step.
     page.goto(base + url("mfa_index"))

@@ -277,3 +277,32 @@ def test_account_and_two_step_pages_have_no_wcag_violations(page, live_server, m
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/en/account/two-factor/code/")
     _page_checked(page, page.url, "en", "Code from your authenticator app")
+
+
+def test_the_too_many_attempts_page_is_accessible_and_fits_a_phone(page, live_server):
+    """The 429 page (issue 16's throttling): thirty sign-in posts in a minute from one client,
+    then the next one, sent from the form, gets the page, which must pass axe, say what
+    happened in the page's language and reflow at 320 px; the English form, still within
+    the minute, gets it in English."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + "/sv/konto/logga-in/")
+    token = page.locator("input[name=csrfmiddlewaretoken]").first.input_value()
+    for _ in range(30):  # the same browser, cookies and client address, without re-rendering
+        sent = page.request.post(
+            live_server.url + "/sv/konto/logga-in/",
+            form={"csrfmiddlewaretoken": token, "login": "x@region.se", "password": ""},
+        )
+        assert sent.status == 200
+    for language, path, label, button, heading in [
+        ("sv", "/sv/konto/logga-in/", "E-postadress", "Logga in", "För många försök"),
+        ("en", "/en/account/sign-in/", "E-mail address", "Sign in", "Too many attempts"),
+    ]:
+        page.goto(live_server.url + path)
+        page.get_by_label(label).fill("x@region.se")
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name=button, exact=True).click()
+        assert navigation.value.status == 429
+        assert page.get_by_role("heading", level=1, name=heading).is_visible()
+        assert page.locator("html").get_attribute("lang") == language
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert_accessible(page)
