@@ -59,10 +59,17 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"/{translation.get_language()}/"
 
     def save_user(self, request, user, form, commit=True):
-        """The new learner with the profile from the sign-up form, in the learners' group."""
+        """The new learner with the profile from the sign-up form, in the learners' group.
+        After an organisation's sign-in (the form asking for an address), allauth saves the
+        account itself (``SocialLogin.save``, which must make the address row first) and the
+        federation adapter adds the group: nothing is saved here."""
+        if hasattr(form, "sociallogin"):
+            commit = False
         user = super().save_user(request, user, form, commit=False)
         data = form.cleaned_data
-        user.organisation = data.get("organisation")
+        # (The sign-up form after an organisation's sign-in has no organisation field: the
+        # federation adapter set it from the provider.)
+        user.organisation = data.get("organisation") or user.organisation
         user.role_category = data.get("role_category") or user.role_category
         user.preferred_language = data.get("preferred_language") or user.preferred_language
         if commit:

@@ -20,13 +20,15 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base.constants import AuthProcess
+from django.contrib.auth.models import Group
 from django.utils import translation
 
 from elearning.accounts.models import User
+from elearning.accounts.roles import LEARNERS
 from elearning.accounts.verification import user_verified
 
 from . import selectors
-from .errors import failure_response
+from .errors import failure_response, sign_in_language
 from .models import IdentityProvider
 from .oidc import ID_TOKEN_ATTRIBUTE
 from .saml import SSO_ATTRIBUTE
@@ -131,6 +133,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             return super().pre_social_login(request, sociallogin)
         provider = sociallogin.account.get_provider()
         claims = claims_of(sociallogin)
+        # The answer arrives at a neutral address: what follows (the account's language, the
+        # address form of a provider without e-mail) is in the language the sign-in began in.
+        language = sign_in_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
         if _is_oidc(sociallogin):
             # The nonce of this sign-in's own request: an ID token from an earlier one is a
             # replay. (allauth sends and checks none; oidc.py adds it.)
@@ -139,8 +146,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             if not expected or got != expected:
                 raise ImmediateHttpResponse(failure_response(request, provider, "replayed"))
         email = (claims.get(row.email_attribute) or "").strip().lower()
-        if not email:
-            raise ImmediateHttpResponse(failure_response(request, provider, "no_email"))
         try:
             organisation = organisation_for(provider=row, claims=claims)
         except FederationError as e:
@@ -155,7 +160,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             if organisation is not None and user.organisation_id != organisation.pk:
                 user.organisation = organisation
                 user.save(update_fields=["organisation"])
-        else:
+        elif email:
             existing = User.objects.filter(email__iexact=email).first()
             if existing is not None:
                 # Never linked on the strength of an address: the person proves the existing
@@ -164,6 +169,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     _link_required_response(request, provider, email=email, row=row)
                 )
             sociallogin.user.email = email
+        # else: a provider that releases no address (e-ID through Sweden Connect): allauth
+        # cannot sign up automatically and shows its sign-up form (templates/socialaccount/
+        # signup.html), which asks for an address; the account is usable once its owner
+        # confirms it (SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory").
         sso_session_store(
             request,
             provider=row,
@@ -188,10 +197,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             sociallogin.user.organisation = organisation_for(
                 provider=row, claims=claims_of(sociallogin)
             )
+            # The language the sign-in began in (populate_user ran at the neutral address).
+            sociallogin.user.preferred_language = sign_in_language(request)
         user = super().save_user(request, sociallogin, form=form)
-        if row is not None:
+        user.groups.add(*Group.objects.filter(name=LEARNERS))
+        if row is not None and (claims_of(sociallogin).get(row.email_attribute) or "").strip():
             # The organisation's provider vouched for the address: the account counts as
             # verified (reports, certificates), its address row too (accounts.verification).
+            # An address the person typed (no address from the provider) is confirmed by mail.
             user_verified(user=user)
         return user
 
@@ -247,8 +260,6 @@ def _reason(exception, extra_context: dict) -> str:
 
 def _link_required_response(request, provider, *, email: str, row: IdentityProvider):
     from django.shortcuts import render
-
-    from .errors import sign_in_language
 
     with translation.override(sign_in_language(request)):
         return render(

@@ -508,9 +508,13 @@ SOCIALACCOUNT_PROVIDERS = {
         "OAUTH_PKCE_ENABLED": True,
     },
 }
-# First sign-in creates the account (just-in-time); the provider vouches for the address.
+# First sign-in creates the account (just-in-time); the provider vouches for the address it
+# releases (verified at once, accounts.verification). A provider that releases none (e-ID via
+# Sweden Connect) leads to allauth's sign-up form, which asks for an address; that one is
+# confirmed by mail before the account may sign in ("mandatory").
 SOCIALACCOUNT_AUTO_SIGNUP = True
-SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
+SOCIALACCOUNT_FORMS = {"signup": "elearning.federation.forms.AddressSignupForm"}
 # Never sign in to (or link) an existing account because a provider sends its address.
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False

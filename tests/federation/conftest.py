@@ -47,6 +47,8 @@ SAML_USERS = {
         "sn": "Utan",
         "municipalityCode": "0114",
     },
+    # An elected official with e-ID only (as Sweden Connect signs in): no e-mail address.
+    "elsa": {"givenName": "Elsa", "sn": "Eid", "municipalityCode": "1280"},
 }
 OIDC_USERS = {
     "sara": {

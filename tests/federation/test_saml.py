@@ -3,6 +3,7 @@ Chromium: discovery, just-in-time provisioning into the organisation the IdP nam
 sign-out, and answers that must be refused -- altered after signing, expired, replayed."""
 
 import base64
+import re
 
 import pytest
 
@@ -37,6 +38,7 @@ SAML_LABELS = {
     "anna": "anna.lind@malmo.example",
     "erik": "erik.berg@lund.example",
     "olle": "olle@nowhere.example",
+    "elsa": "elsa",  # e-ID: no address, the IdP's page shows the user id
 }
 
 
@@ -55,6 +57,7 @@ def test_discovery_sign_in_provisions_into_the_organisation_and_signs_out_everyw
     assert not anna.has_usable_password()
     assert anna.is_verified  # the IdP vouched for the address: counts in reports
     assert anna.socialaccount_set.get().provider == "saml"
+    assert anna.preferred_language == "sv"
 
     # Erik's IdP attribute says Lund: he lands in Lund, not in the provider's first
     # organisation. (A fresh browser session: the IdP keeps none of its own here.)
@@ -131,3 +134,42 @@ def test_altered_expired_and_replayed_answers_are_refused_with_the_reason(
         ("succeeded", "socialaccount:saml"),
         ("failed", "socialaccount:saml refused:replayed"),
     ]
+
+
+def test_an_e_id_without_an_address_asks_for_one_and_confirms_it_by_mail(
+    page, live_server, saml_provider, mail_in_process
+):
+    """Sweden Connect's e-ID releases no e-mail address: the person gives one, gets a link,
+    and the account (in the organisation the provider named) is usable once it is opened."""
+    from elearning.accounts.models import User
+
+    _start(page, live_server)
+    _at_idp(page, user="elsa")
+    assert page.get_by_role("heading", level=1, name="Din e-postadress").is_visible()
+    assert "skickade ingen e-postadress" in page.locator("main").inner_text()
+    assert_accessible(page)
+
+    # A bad address is refused in words, and nothing is created.
+    page.get_by_label("E-postadress").fill("elsa@")
+    page.get_by_role("button", name="Skicka länken").click()
+    assert page.get_by_role("alert").is_visible()
+    assert not User.objects.filter(first_name="Elsa").exists()
+
+    page.get_by_label("E-postadress").fill("Elsa.Eid@Malmo.se")
+    page.get_by_role("button", name="Skicka länken").click()
+    assert "Titta i din e-post" in page.locator("main").inner_text()
+    elsa = User.objects.get(email="elsa.eid@malmo.se")
+    assert (elsa.first_name, elsa.last_name, elsa.organisation.name) == ("Elsa", "Eid", "Malmö")
+    assert elsa.preferred_language == "sv"  # the language she began in: the mail's too
+    assert not elsa.is_verified  # she typed the address: not vouched for by the provider
+    assert page.get_by_role("link", name="Logga in").first.is_visible()  # not signed in yet
+
+    [message] = [m for m in mail_in_process if m.to == ["elsa.eid@malmo.se"]]
+    link = re.search(r"https?://\S+/konto/e-post/bekrafta/\S+/", message.body).group(0)
+    page.goto(live_server.url + "/" + link.split("://", 1)[1].split("/", 1)[1])
+    page.get_by_role("button", name="Bekräfta").click()
+    page.wait_for_url(f"{live_server.url}/sv/")
+    assert page.get_by_role("link", name="Elsa Eid").first.is_visible()
+    elsa.refresh_from_db()
+    assert elsa.is_verified
+    assert elsa.socialaccount_set.get().provider == "saml"

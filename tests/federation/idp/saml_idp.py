@@ -149,7 +149,7 @@ class IdentityProvider:
         self.pending[token] = (request.message, query.get("RelayState", [""])[0], sp)
         options = "".join(
             f'<li><label><input type="radio" name="user" value="{html.escape(uid)}"'
-            f"{' checked' if i == 0 else ''}> {html.escape(attrs['mail'])}</label></li>"
+            f"{' checked' if i == 0 else ''}> {html.escape(attrs.get('mail', uid))}</label></li>"
             for i, (uid, attrs) in enumerate(self.users.items())
         )
         body = f"""<!doctype html><html lang="en"><head><title>Test IdP</title></head><body>
