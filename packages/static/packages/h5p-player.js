@@ -19,8 +19,14 @@
 
     function currentState() {
         var list = instances();
-        if (!list.length || typeof list[0].getCurrentState !== "function") { return ""; }
-        try { return JSON.stringify(list[0].getCurrentState() || {}); } catch (error) { return ""; }
+        if (list.length && typeof list[0].getCurrentState === "function") {
+            try { return JSON.stringify(list[0].getCurrentState() || {}); } catch (error) { /* below */ }
+        }
+        // What H5P core saved itself (every saveFreq seconds): contentUserData[0].state.
+        var integration = window.H5PIntegration;
+        var content = integration && integration.contents && integration.contents["cid-lesson"];
+        var saved = content && content.contentUserData && content.contentUserData[0];
+        return saved && typeof saved.state === "string" && saved.state !== "RESET" ? saved.state : "";
     }
 
     function text(map) {
@@ -57,6 +63,15 @@
         send(values);
     }
 
+    // Leaving the lesson: the wrapper asks, the latest state goes first, then "finished".
+    window.addEventListener("message", function (event) {
+        if (event.source !== window.parent || event.origin !== data.siteOrigin) { return; }
+        if (!event.data || event.data.type !== "finish") { return; }
+        var state = currentState();
+        if (state && state !== lastState) { lastState = state; send({ state: state }); }
+        window.parent.postMessage({ type: "finished", sco: data.sco }, data.siteOrigin);
+    });
+
     document.addEventListener("DOMContentLoaded", function () {
         var options = {
             id: "lesson",
@@ -65,10 +80,12 @@
             frameCss: data.h5p.frameCss,
             frame: false,
             icon: false,
-            saveFreq: 30
+            saveFreq: 1  // seconds: H5P core saves the state in memory, relayed below
         };
         if (data.h5p.state) {
-            options.contentUserData = [{ dataType: "state", previousState: data.h5p.state, subContentId: "*" }];
+            // H5P core reads contentUserData[subContentId][dataType] (0: the main content):
+            // the shape in h5p-standalone's README is passed through unread and restores nothing.
+            options.contentUserData = [{ state: data.h5p.state }];
         }
         new window.H5PStandalone.H5P(document.getElementById("h5p-container"), options).then(function () {
             window.H5P.externalDispatcher.on("xAPI", onStatement);
