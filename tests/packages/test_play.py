@@ -2,6 +2,8 @@
 Chromium: completed, the learner signs out and in and resumes, and what was recorded (status,
 score, time, statements in the real Ralph LRS). One browser context per sample."""
 
+import json
+
 import pytest
 
 from tests.browser.axe import assert_accessible
@@ -244,12 +246,14 @@ def test_h5p_played_completed_and_kept_after_signing_in_again(
     assert answered.details["correct"] is True
     assert answered.details["interaction"]["response"] == ["false"]
     sign_out(page)
+    (state,) = [part["state"] for part in record(learner, lesson).cmi.values()]
+    assert json.loads(state)["answer"] is False  # the content's own state, as H5P saves it
     sign_in(page, url, learner.email)
     page.goto(url + lesson.url)
     assert "Lektionen är klar" in page.locator("[data-package-status]").text_content()
-    # Not yet: the answer restored (the player finds no H5P instance to read the state
-    # from; see docs/packages.md). The content plays again.
-    content.get_by_role("radio", name="False").wait_for()
+    # The answer is restored: "False" chosen again, as the learner left it.
+    content.get_by_role("radio", name="False", checked=True).wait_for()
+    assert content.get_by_role("radio", name="True", checked=False).is_visible()
 
 
 PROBE = """<!DOCTYPE html><html lang="sv"><head><title>Sond</title></head><body><h1>Sond</h1>
