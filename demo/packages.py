@@ -132,6 +132,8 @@ def demo_package_course_load() -> CoursePage:
                     "estimated_minutes": minutes,
                     "package": package,
                     "completion_by": completion_by,
+                    # The samples are in English: their parts' titles are marked so.
+                    "content_language": "en" if language != "en" else "",
                 }
                 for language in LANGUAGES
             },

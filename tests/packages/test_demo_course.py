@@ -56,3 +56,5 @@ def test_a_learner_opens_each_lesson_of_the_package_course(site, settings, make_
             html = response.content.decode()
             assert "data-package-player" in html, lesson.url
             assert 'src="http://packages.testserver/packages/' in html  # the package's launcher
+            if page.pk == course.pk and lesson.package.kind == "scorm12":
+                assert '<ol lang="en">' in html  # the English parts of a Swedish lesson
