@@ -205,6 +205,9 @@ def _package_lessons_checked(page, live_server, course):
         package = page.frame_locator("iframe.package-frame").frame_locator("#sco")
         package.locator("h1, h2, p").first.wait_for()  # the package's first part shown
         page.screenshot(path=SCREENSHOTS / f"package-lesson-{width}.png", full_page=True)
+        page.locator("iframe.package-frame").screenshot(
+            path=SCREENSHOTS / f"package-frame-{width}.png"
+        )  # the frame in view: a full-page capture may leave the cross-site frame unpainted
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.classList.contains('skip-link')")
     first_part = page.get_by_role("link", name="How to Play")
