@@ -15,9 +15,11 @@ from elearning.accounts.models import RoleCategory, User
 from elearning.accounts.verification import user_verified
 from elearning.core.services import site_setup
 from elearning.organisations.models import Organisation
+from progress.models import Enrolment
 from progress.services import enrolment_create
 
 from .course import demo_course_load, demo_quizzes_load
+from .packages import demo_package_course_load
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ def demo_load() -> list[DemoAccount]:
     site_setup()
     course = demo_course_load()
     demo_quizzes_load(course)
+    package_course = demo_package_course_load()  # issue 18: the sample packages
     malmo = Organisation.objects.get(kind=Organisation.Kind.MUNICIPALITY, code="1280")
     lund = Organisation.objects.get(kind=Organisation.Kind.MUNICIPALITY, code="1281")
     region = Organisation.objects.get(kind=Organisation.Kind.REGION, code="12")
@@ -76,6 +79,11 @@ def demo_load() -> list[DemoAccount]:
             user.managed_organisations.add(malmo, lund)
         if account.role == roles.LEARNERS:
             enrolment_create(user=user, course=course)
+    learner = User.objects.get(email=DEMO_ACCOUNTS[0].email)
+    if not Enrolment.objects.filter(
+        user=learner, course_key=package_course.translation_key
+    ).exists():  # an older demo database gets the package course too
+        enrolment_create(user=learner, course=package_course)
     # The manager coordinates for the region: the whole county of Skåne (adding is idempotent,
     # so an older demo database gets it too).
     manager = User.objects.get(email="samordnare@example.org")

@@ -91,11 +91,26 @@ class PackageLessonMixin(models.Model):
         help_text=_("With several parts (SCOs), every part must be so."),
     )
 
+    content_language = models.CharField(
+        _("the package's language"),
+        max_length=10,
+        blank=True,
+        choices=[("", _("The lesson's language")), ("sv", _("Swedish")), ("en", _("English"))],
+        help_text=_(
+            "When the package's own text is in another language than the lesson, its parts' "
+            "titles on the lesson page are marked with that language for screen readers."
+        ),
+    )
+
     content_panels = LessonPage.content_panels[:1] + [
         FieldPanel("summary"),
         FieldPanel("estimated_minutes"),
         MultiFieldPanel(
-            [FieldPanel("package_upload"), FieldPanel("completion_by")],
+            [
+                FieldPanel("package_upload"),
+                FieldPanel("completion_by"),
+                FieldPanel("content_language"),
+            ],
             heading=_("Package"),
             help_text=PACKAGE_HELP,
         ),
@@ -112,6 +127,10 @@ class PackageLessonMixin(models.Model):
 
         context = super().get_context(request, *args, **kwargs)
         context["player"] = player_context(self, request)
+        language = self.content_language
+        context["package_language"] = (
+            language if language and language != self.locale.language_code else ""
+        )
         return context
 
     def serve(self, request, *args, **kwargs):

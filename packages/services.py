@@ -3,6 +3,8 @@ with what it leads to in progress (time, interactions, passed/failed, lesson com
 
 from __future__ import annotations
 
+import json
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -262,6 +264,8 @@ def h5p_clean(values) -> dict[str, str]:
         if not isinstance(value, str) or len(value) > 64000:
             raise cmi.CmiError(_("%(element)s: the value is not allowed.") % {"element": key})
         cleaned[key] = value
+    if "state" in cleaned and not _json_state(cleaned["state"]):
+        raise cmi.CmiError(_("%(element)s: the value is not allowed.") % {"element": "state"})
     for key in ("completed", "success"):
         if key in cleaned and cleaned[key] not in ("true", "false"):
             raise cmi.CmiError(_("%(element)s: the value is not allowed.") % {"element": key})
@@ -269,6 +273,14 @@ def h5p_clean(values) -> dict[str, str]:
         if key in cleaned and not cmi._decimal(low, high)(cleaned[key]):
             raise cmi.CmiError(_("%(element)s: the value is not allowed.") % {"element": key})
     return cleaned
+
+
+def _json_state(value: str) -> bool:
+    """The content's state as H5P saves it: a JSON object (or array)."""
+    try:
+        return isinstance(json.loads(value), dict | list)
+    except ValueError:
+        return False
 
 
 def _h5p_answered(enrolment, lesson, record, cleaned, now):

@@ -136,4 +136,5 @@ def test_make_run_serves_swedish_home_with_demo_logins_and_a_working_worker(tmp_
         users = len(DEMO_ACCOUNTS) + len(DEMO_REPORT_LEARNERS)
         assert db.execute("SELECT count(*) FROM accounts_user").fetchone() == (users,)
         assert db.execute("SELECT count(*) FROM courses_homepage").fetchone() == (2,)
-        assert db.execute("SELECT count(*) FROM courses_coursepage").fetchone() == (2,)
+        # The policy course and the package course (issue 18), each in Swedish and English.
+        assert db.execute("SELECT count(*) FROM courses_coursepage").fetchone() == (4,)

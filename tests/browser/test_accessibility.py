@@ -4,8 +4,9 @@ language switch and the sign-up form as a person uses them."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.axe import assert_accessible
+from tests.browser.axe import assert_accessible, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -119,22 +120,27 @@ def test_sign_up_by_keyboard_with_a_mistake_then_right(page, live_server, site, 
 
 
 def test_the_demo_courses_new_module_and_glossary_are_accessible(
-    page, live_server, site, make_user
+    page, live_server, site, make_user, settings
 ):
     """Issue 15: the module "Från politik till budget och uppföljning", its lessons and quiz
     page, and the glossary lesson, signed in as an enrolled learner; axe-core on each, the
-    Swedish names in the English text marked with their language, one lesson at 320 px."""
-    from django.conf import settings
+    Swedish names in the English text marked with their language, one lesson at 320 px.
+    Issue 18: the package course's SCORM 2004, SCORM 1.2 and H5P lesson pages (the wrapper
+    around the package) the same way, and one of them by keyboard."""
     from django.test import Client
 
     from courses.models import LessonPage, ModulePage, QuizPage
     from demo.course import demo_course_load, demo_quizzes_load
+    from demo.packages import demo_package_course_load
     from progress.services import enrolment_create
 
+    settings.PACKAGES_ORIGIN = live_server.url.replace("localhost", "127.0.0.1")
     course = demo_course_load()
     demo_quizzes_load(course)
+    package_course = demo_package_course_load()
     learner = make_user(email="a11y@example.org")
     enrolment_create(user=learner, course=course)
+    enrolment_create(user=learner, course=package_course)
     client = Client()
     client.force_login(learner)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -165,6 +171,53 @@ def test_the_demo_courses_new_module_and_glossary_are_accessible(
         page.goto(live_server.url + lessons[2].url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
         assert_accessible(page)
+    _package_lessons_checked(page, live_server, package_course)
+
+
+def _package_lessons_checked(page, live_server, course):
+    """The wrapper pages of the package course in both languages: axe-core (the wrapper; the
+    package in its frame is its producer's), the package played in it, no sideways scrolling
+    at 320 px; the SCORM 1.2 lesson by keyboard and in screenshots at 320 and 1280 px."""
+    from courses.models import ModulePage
+    from tests.browser.checks import SCREENSHOTS
+
+    english = course.get_translation(course.get_translations().get().locale)
+    for language, current in (("sv", course), ("en", english)):
+        lessons = ModulePage.objects.child_of(current).get().get_children().live().specific()
+        for lesson in lessons.order_by("path"):
+            page.set_viewport_size({"width": 1280, "height": 800})
+            response = page.goto(live_server.url + lesson.url)
+            assert response.status == 200, lesson.url
+            assert page.locator("html").get_attribute("lang") == language
+            assert page.get_by_role("heading", level=1).inner_text() == lesson.title
+            frame = page.frame_locator("iframe.package-frame")
+            frame.locator("#sco, #h5p-container").first.wait_for(state="attached")
+            assert_accessible(page)
+            page.set_viewport_size({"width": 320, "height": 800})
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320, lesson.url
+
+    # By keyboard, the Swedish SCORM 1.2 lesson (parts, the package, the next part, the pager).
+    scorm12 = ModulePage.objects.child_of(course).get().get_children().live()[1].specific
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + scorm12.url)
+        package = page.frame_locator("iframe.package-frame").frame_locator("#sco")
+        package.locator("h1, h2, p").first.wait_for()  # the package's first part shown
+        page.screenshot(path=SCREENSHOTS / f"package-lesson-{width}.png", full_page=True)
+        page.locator("iframe.package-frame").screenshot(
+            path=SCREENSHOTS / f"package-frame-{width}.png"
+        )  # the frame in view: a full-page capture may leave the cross-site frame unpainted
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    first_part = page.get_by_role("link", name="How to Play")
+    tab_to(page, first_part)
+    assert _focus_visible(page)
+    next_part = page.get_by_role("button", name="Nästa del")
+    tab_to(page, next_part)  # through the package's own frame and out of it again
+    assert _focus_visible(page)
+    page.keyboard.press("Enter")  # the package ends its part first, then the next one opens
+    expect(page.get_by_role("link", name="Par?")).to_have_attribute("aria-current", "step")
 
 
 @pytest.mark.parametrize("path", ["/sv/konto/organisation/", "/en/account/organisation/"])
@@ -306,3 +359,12 @@ def test_the_too_many_attempts_page_is_accessible_and_fits_a_phone(page, live_se
         assert page.locator("html").get_attribute("lang") == language
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
         assert_accessible(page)
+
+
+def _focus_visible(page) -> bool:
+    """The focused element shows a focus indicator (an outline or a box shadow)."""
+    return page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)"
+        " || s.boxShadow !== 'none'; }"
+    )

@@ -142,9 +142,12 @@ def _context(browser, live_server, user=None):
 
 
 def test_every_page_type_reflows_marks_its_languages_and_is_valid_html(
-    browser, live_server, site, make_user
+    browser, live_server, site, make_user, settings
 ):
     from elearning.organisations.models import County
+    from tests.packages.conftest import H5P, SCORM12_MULTI, SCORM2004, package_lesson
+
+    settings.PACKAGES_ORIGIN = live_server.url.replace("localhost", "127.0.0.1")
 
     # A Swedish course with a timed quiz (a long matching answer) and an untimed one, an
     # English course with its own quiz; a learner in both, an author, the demo manager.
@@ -155,6 +158,15 @@ def test_every_page_type_reflows_marks_its_languages_and_is_valid_html(
     _, untimed_page = quiz_in(sv_module, slug="quiz-2")
     en_course, en_module, en_lesson = _course("en", "check-course")
     _, en_quiz_page = quiz_in(en_module, questions=[ENGLISH_QUESTION], slug="quiz-en")
+    # Issue 18: the wrapper pages of SCORM and H5P lessons; the Swedish lessons play English
+    # packages, whose parts' titles are marked as English.
+    sv_scorm = package_lesson(sv_module, SCORM12_MULTI, slug="paket-12", title="Golf i delar")
+    sv_h5p = package_lesson(sv_module, H5P, slug="paket-h5p", title="En fråga i H5P")
+    for lesson in (sv_scorm, sv_h5p):
+        lesson.content_language = "en"
+        lesson.save_revision().publish()
+    en_scorm = package_lesson(en_module, SCORM2004, slug="package-2004", title="Golf in 2004")
+    en_h5p = package_lesson(en_module, H5P, slug="package-h5p", title="A question in H5P")
     learner = make_user(email="kontroll@example.org")
     for course in (sv_course, en_course):
         enrolment_create(user=learner, course=course)
@@ -189,6 +201,10 @@ def test_every_page_type_reflows_marks_its_languages_and_is_valid_html(
         ("learner", f"/en/quiz/attempt/{en_open.pk}/", {ENGLISH_QUESTION["value"]["text"]: "en"}),
         ("learner", f"/sv/quiz/forsok/{done.pk}/resultat/", {}),
         ("learner", f"/en/quiz/attempt/{done.pk}/result/", {"Para ihop aktör och roll.": "sv"}),
+        ("learner", sv_scorm.url, {"How to Play": "en", "Delar av lektionen": "sv"}),
+        ("learner", sv_h5p.url, {"En fråga i H5P": "sv"}),
+        ("learner", en_scorm.url, {"Golf in 2004": "en"}),
+        ("learner", en_h5p.url, {}),
         ("learner", "/sv/mina-kurser/", {}),
         ("learner", "/en/my-courses/", {}),
         ("learner", "/sv/konto/mina-uppgifter/", {}),
@@ -214,6 +230,8 @@ def test_every_page_type_reflows_marks_its_languages_and_is_valid_html(
         ("learner", timed_page.url),
         ("learner", en_quiz_page.url),
         ("learner", f"/sv/quiz/forsok/{done.pk}/resultat/"),
+        # The same wrapper template as the package course's pages in test_accessibility.
+        *(("learner", lesson.url) for lesson in (sv_scorm, sv_h5p, en_scorm, en_h5p)),
         ("manager", "/sv/intyg/hamta/"),
         ("manager", "/en/certificates/download/"),
         *(("manager", f"/{language}{path}?county={skane}") for language, path in _reports()),

@@ -211,3 +211,43 @@ def test_authors_see_attempts_completion_score_and_interactions(hosts, package_c
     page = admin.get(url).content.decode()
     assert "2 deltagare, 0 försök, 2 slutförda." in page or "2 learners" in page
     assert "Vem ansvarar?" in page and "50 %" in page and "75 %" in page
+
+
+def test_h5p_state_is_checked_kept_per_learner_and_given_back_at_launch(
+    hosts, package_course, make_user
+):
+    """The H5P content's state (to resume an answer): only the enrolled learner with the CSRF
+    token stores it, only a JSON object or array of at most 64000 characters, and the player
+    gets it back for that learner only."""
+    course, module, _lesson, _scorm = package_course
+    from tests.packages.conftest import H5P
+
+    lesson = package_lesson(module, H5P, slug="h5p-state")
+    (sco,) = [part["identifier"] for part in lesson.package.scos]
+    learner = make_user(email="h5p-state@example.org")
+    enrolment_create(user=learner, course=course)
+    other = make_user(email="h5p-annan@example.org")
+    enrolment_create(user=other, course=course)
+    state = json.dumps({"answer": False})
+    assert post(Client(), lesson, {"sco": sco, "values": {"state": state}}).status_code == 403
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(learner)
+    assert post(strict, lesson, {"sco": sco, "values": {"state": state}}).status_code == 403
+    client = Client()
+    client.force_login(learner)
+    for bad in ("not json", '"a string"', "[" * 10 + "]" * 10 + "x", "{" + " " * 64000 + "}"):
+        response = post(client, lesson, {"sco": sco, "values": {"state": bad}})
+        assert response.status_code == 400, bad[:20]
+        assert "state" in response.json()["error"]
+    assert not PackageRecord.objects.filter(enrolment__user=learner).exists()  # nothing stored
+    assert post(client, lesson, {"sco": sco, "values": {"state": state}}).status_code == 200
+
+    def launch_state(user):
+        token = token_issue(user=user, lesson=lesson, site_origin=SITE)
+        response = fetch(reverse("packages:launch", args=[lesson.pk, token, 0]))
+        assert response.status_code == 200
+        data = response.content.decode().split('id="lms-data" type="application/json">')[1]
+        return json.loads(data.split("</script>")[0])["h5p"]["state"]
+
+    assert launch_state(learner) == state
+    assert launch_state(other) == ""  # another learner's content starts afresh

@@ -19,8 +19,14 @@
 
     function currentState() {
         var list = instances();
-        if (!list.length || typeof list[0].getCurrentState !== "function") { return ""; }
-        try { return JSON.stringify(list[0].getCurrentState() || {}); } catch (error) { return ""; }
+        if (list.length && typeof list[0].getCurrentState === "function") {
+            try { return JSON.stringify(list[0].getCurrentState() || {}); } catch (error) { /* below */ }
+        }
+        // What H5P core saved itself (every saveFreq seconds): contentUserData[0].state.
+        var integration = window.H5PIntegration;
+        var content = integration && integration.contents && integration.contents["cid-lesson"];
+        var saved = content && content.contentUserData && content.contentUserData[0];
+        return saved && typeof saved.state === "string" && saved.state !== "RESET" ? saved.state : "";
     }
 
     function text(map) {
@@ -57,7 +63,45 @@
         send(values);
     }
 
+    // Leaving the lesson: the wrapper asks, the latest state goes first, then "finished".
+    window.addEventListener("message", function (event) {
+        if (event.source !== window.parent || event.origin !== data.siteOrigin) { return; }
+        if (!event.data || event.data.type !== "finish") { return; }
+        var state = currentState();
+        if (state && state !== lastState) { lastState = state; send({ state: state }); }
+        window.parent.postMessage({ type: "finished", sco: data.sco }, data.siteOrigin);
+    });
+
+    // The package host is a third party in the learner's browser, and a browser that blocks
+    // third-party storage throws on every read of window.localStorage. H5P core reads it
+    // while it starts the content (its offline queue, the clipboard), and the exception
+    // stopped the start half-way: no H5P.instances, no saved state, nothing to restore.
+    // There, the content gets a storage that lives as long as the page (what it kept is the
+    // same for us: the state we store on the server).
+    function storageFallback(win) {
+        try {
+            if (win.localStorage) { return; }
+        } catch (error) { /* denied: below */ }
+        var items = {};
+        var memory = {
+            getItem: function (key) { return Object.prototype.hasOwnProperty.call(items, key) ? items[key] : null; },
+            setItem: function (key, value) { items[key] = String(value); },
+            removeItem: function (key) { delete items[key]; },
+            clear: function () { items = {}; },
+            key: function (index) { return Object.keys(items)[index] || null; }
+        };
+        Object.defineProperty(memory, "length", { get: function () { return Object.keys(items).length; } });
+        try { Object.defineProperty(win, "localStorage", { value: memory, configurable: true }); } catch (error) { /* as it was */ }
+    }
+    storageFallback(window);
+
     document.addEventListener("DOMContentLoaded", function () {
+        var container = document.getElementById("h5p-container");
+        new MutationObserver(function () {
+            Array.prototype.forEach.call(container.querySelectorAll("iframe"), function (frame) {
+                if (frame.contentWindow) { storageFallback(frame.contentWindow); }
+            });
+        }).observe(container, { childList: true, subtree: true });
         var options = {
             id: "lesson",
             h5pJsonPath: data.h5p.h5pJsonPath,
@@ -65,12 +109,14 @@
             frameCss: data.h5p.frameCss,
             frame: false,
             icon: false,
-            saveFreq: 30
+            saveFreq: 3  // H5P core restores previousState only with a save frequency
         };
         if (data.h5p.state) {
-            options.contentUserData = [{ dataType: "state", previousState: data.h5p.state, subContentId: "*" }];
+            // H5P core reads contentUserData[subContentId][dataType] (0: the main content):
+            // the shape in h5p-standalone's README is passed through unread and restores nothing.
+            options.contentUserData = [{ state: data.h5p.state }];
         }
-        new window.H5PStandalone.H5P(document.getElementById("h5p-container"), options).then(function () {
+        new window.H5PStandalone.H5P(container, options).then(function () {
             window.H5P.externalDispatcher.on("xAPI", onStatement);
             window.setInterval(function () {
                 var state = currentState();

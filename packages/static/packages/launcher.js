@@ -64,6 +64,28 @@
         };
     }
     window[scorm12 ? "API" : "API_1484_11"] = api;
+
+    // Leaving the lesson (another part, another page, signing out): the wrapper asks first,
+    // and waits. The SCO is unloaded here, while the wrapper still listens, so that its own
+    // unload handler ends the session (session time, exit, LMSFinish/Terminate) and that
+    // last commit is relayed before the wrapper goes; a SCO that never terminates has its
+    // current state relayed as it is. Then "finished" says the relay is over. (Relayed from
+    // the SCO's unload when the wrapper itself is already unloading, the last commit could be
+    // lost: that was the lagging bookmark of issue 18.)
+    var finishing = false;
+    window.addEventListener("message", function (event) {
+        if (event.source !== window.parent || event.origin !== data.siteOrigin) { return; }
+        if (!event.data || event.data.type !== "finish" || finishing) { return; }
+        finishing = true;
+        var sco = document.getElementById("sco");
+        function done() {
+            if (api.isInitialized() && !api.isTerminated()) { relay(api.renderCMIToJSONObject(), false); }
+            window.parent.postMessage({ type: "finished", sco: data.sco }, data.siteOrigin);
+        }
+        if (!sco.getAttribute("src") || sco.getAttribute("src") === "about:blank") { done(); return; }
+        sco.addEventListener("load", done, { once: true });
+        sco.src = "about:blank";
+    });
     document.addEventListener("DOMContentLoaded", function () {
         document.getElementById("sco").src = data.launch;
     });

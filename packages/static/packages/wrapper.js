@@ -36,10 +36,67 @@
             return;
         }
         var message = event.data;
-        if (!message || (message.type !== "cmi" && message.type !== "h5p") || typeof message.sco !== "string") {
+        if (!message || typeof message.sco !== "string") { return; }
+        if (message.type === "finished") {
+            if (finished) { finished(); }
             return;
         }
+        if (message.type !== "cmi" && message.type !== "h5p") { return; }
         post(message);
+    });
+
+    // Leaving the part or the page: first the package ends its session and its last commit
+    // is stored, then the learner goes (see launcher.js). At most a few seconds when the
+    // package host does not answer. Closing the tab cannot wait: then the last commit is
+    // relayed from the package's unload and may be lost (the autocommit keeps the loss to
+    // the last seconds).
+    var finished = null;
+    var leaving = false;
+
+    function wait(milliseconds) {
+        return new Promise(function (resolve) { window.setTimeout(resolve, milliseconds); });
+    }
+
+    var destination = null;
+
+    function leave(go) {
+        destination = go;  // a second click while leaving changes only where to
+        if (leaving) { return; }
+        leaving = true;
+        var answered = new Promise(function (resolve) { finished = resolve; });
+        frame.contentWindow.postMessage({ type: "finish" }, root.dataset.packagesOrigin);
+        Promise.race([answered, wait(3000)]).then(function () {
+            // The commits relayed before "finished" are in the queue already.
+            return Promise.race([queue, wait(5000)]);
+        }).then(function () {
+            finished = null;
+            leaving = false;
+            destination();
+        });
+    }
+
+    var submitting = false;
+    document.addEventListener("click", function (event) {
+        if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+            return;
+        }
+        var link = event.target.closest ? event.target.closest("a[href]") : null;
+        if (!link || link.hasAttribute("download") || link.dataset.part !== undefined) { return; }
+        if (link.target && link.target !== "_self") { return; }
+        var url = new URL(link.href, window.location.href);
+        if (url.hash && url.href.split("#")[0] === window.location.href.split("#")[0]) { return; }
+        event.preventDefault();
+        leave(function () { window.location.assign(link.href); });
+    });
+    document.addEventListener("submit", function (event) {
+        if (event.defaultPrevented || submitting || root.contains(event.target)) { return; }
+        var form = event.target;
+        var submitter = event.submitter || undefined;
+        event.preventDefault();
+        leave(function () {
+            submitting = true;
+            try { form.requestSubmit(submitter); } finally { submitting = false; }
+        });
     });
 
     function current(index) {
@@ -49,16 +106,24 @@
         });
         if (next) { next.hidden = index >= links.length - 1; }
     }
+    function open(index) {
+        leave(function () {
+            frame.src = links[index].href;
+            current(index);
+        });
+    }
     links.forEach(function (link, index) {
-        link.addEventListener("click", function () { current(index); });
+        link.addEventListener("click", function (event) {
+            if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) { return; }
+            event.preventDefault();
+            open(index);
+        });
     });
     if (next && links.length > 1) {
         next.hidden = false;
         next.addEventListener("click", function () {
             var index = links.findIndex(function (link) { return link.hasAttribute("aria-current"); });
-            var target = links[Math.min(index + 1, links.length - 1)];
-            frame.src = target.href;
-            current(links.indexOf(target));
+            open(Math.min(index + 1, links.length - 1));
         });
     }
 })();
