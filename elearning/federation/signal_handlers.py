@@ -17,6 +17,11 @@ def single_sign_out_prepare(sender, request, user, **kwargs):
 
     if request is None or not hasattr(request, "session"):
         return
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name == "saml_sls":
+        # The identity provider asked for this sign-out (IdP-initiated single sign-out): the
+        # answer to it is allauth's LogoutResponse, not a new LogoutRequest of our own.
+        return
     try:
         url = single_sign_out_url(request)
     except Exception:  # noqa: BLE001 - an unreachable provider must not stop a local sign-out

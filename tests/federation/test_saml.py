@@ -173,3 +173,24 @@ def test_an_e_id_without_an_address_asks_for_one_and_confirms_it_by_mail(
     elsa.refresh_from_db()
     assert elsa.is_verified
     assert elsa.socialaccount_set.get().provider == "saml"
+
+
+def test_signing_out_at_the_identity_provider_signs_out_here_too(
+    page, live_server, saml_provider, saml_idp
+):
+    """IdP-initiated single sign-out: the IdP sends its signed LogoutRequest through the
+    browser; the platform ends the session and answers the IdP with success."""
+    _start(page, live_server)
+    _at_idp(page, user="anna")
+    page.wait_for_url(f"{live_server.url}/sv/")
+    assert page.get_by_role("link", name="Anna Lind").first.is_visible()
+
+    page.goto(f"{saml_idp.base}/slo/initiate")
+    assert page.get_by_role("heading", name="Test IdP: signed out everywhere").is_visible()
+    events = [e["event"] for e in saml_idp.events()]
+    # Answered with a LogoutResponse (success), not with a sign-out request of our own.
+    assert events[-2:] == ["idp-sign-out", "sign-out-answered"]
+    assert saml_idp.events()[-1]["status"].endswith(":Success")
+    page.goto(f"{live_server.url}/sv/")
+    assert page.get_by_role("link", name="Logga in").first.is_visible()
+    assert not page.get_by_role("link", name="Anna Lind").count()

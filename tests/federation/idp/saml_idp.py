@@ -189,7 +189,7 @@ class IdentityProvider:
             xml = xml.replace(attributes["sn"], attributes["sn"] + "x")
         encoded = base64.b64encode(xml.encode()).decode()
         session = secrets.token_urlsafe(16)
-        self.sessions[session] = {"user": uid, "name_id": name_id.text}
+        self.sessions[session] = {"user": uid, "name_id": name_id.text, "sp": sp}
         self.events.append({"event": "sign-in", "user": uid, "mode": mode, "sp": sp})
         body = f"""<!doctype html><html lang="en"><head><title>Test IdP</title></head><body>
 <main><h1>Test IdP: signed in</h1>
@@ -203,7 +203,42 @@ class IdentityProvider:
         ]
         return "200 OK", headers, body
 
+    def slo_initiate(self, cookies: SimpleCookie) -> tuple[str, list, str]:
+        """IdP-initiated single sign-out: the person signs out at the IdP, which sends a signed
+        LogoutRequest (HTTP-Redirect) to the service provider they signed in to."""
+        session = cookies.get("idp_session")
+        signed_in = self.sessions.pop(session.value, None) if session else None
+        if signed_in is None:
+            return "400 Bad Request", [("Content-Type", "text/plain")], "no session at the IdP"
+        sp = signed_in["sp"]
+        destination = self.server.config.metadata.single_logout_service(
+            sp, BINDING_HTTP_REDIRECT, "spsso"
+        )[0]["location"]
+        _id, request = self.server.create_logout_request(
+            destination,
+            issuer_entity_id=sp,
+            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=signed_in["name_id"]),
+            sign=False,  # HTTP-Redirect carries its signature in the query (below)
+        )
+        info = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT, str(request), destination, "", sigalg=xmldsig.SIG_RSA_SHA256
+        )
+        self.events.append({"event": "idp-sign-out", "name_id": signed_in["name_id"], "sp": sp})
+        return "302 Found", [("Location", dict(info["headers"])["Location"])], ""
+
     def slo(self, query: dict, cookies: SimpleCookie) -> tuple[str, list, str]:
+        if "SAMLResponse" in query:
+            # The service provider's answer to an IdP-initiated sign-out.
+            response = self.server.parse_logout_request_response(
+                query["SAMLResponse"][0], BINDING_HTTP_REDIRECT
+            )
+            status = response.response.status.status_code.value
+            self.events.append({"event": "sign-out-answered", "status": status})
+            body = (
+                '<!doctype html><html lang="en"><head><title>Test IdP</title></head>'
+                "<body><main><h1>Test IdP: signed out everywhere</h1></main></body></html>"
+            )
+            return "200 OK", [("Content-Type", "text/html; charset=utf-8")], body
         if "SAMLRequest" not in query:
             return "400 Bad Request", [("Content-Type", "text/plain")], "no SAMLRequest"
         request = self.server.parse_logout_request(query["SAMLRequest"][0], BINDING_HTTP_REDIRECT)
@@ -244,6 +279,8 @@ class IdentityProvider:
                     result = self.sso_login(form)
                 elif path == "/slo/redirect":
                     result = self.slo(query, cookies)
+                elif path == "/slo/initiate":
+                    result = self.slo_initiate(cookies)
                 elif path == "/events":
                     result = (
                         "200 OK",
