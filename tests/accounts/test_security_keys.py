@@ -76,6 +76,12 @@ def test_a_key_is_added_then_signs_in_and_a_wrong_key_is_refused_in_words(
 
     page.goto(base + url("mfa_list_webauthn"))
     assert page.get_by_role("cell", name="YubiKey på jobbet", exact=True).is_visible()
+    # The same pages in English pass the checks too.
+    for name in ("mfa_list_webauthn", "mfa_add_webauthn", "mfa_index"):
+        page.goto(base + url(name, "en"))
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert_accessible(page)
+    page.goto(base + url("mfa_list_webauthn"))
     page.get_by_role("button", name="Logga ut").first.click()
 
     # Signing in again: password, then the key.
