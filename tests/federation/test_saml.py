@@ -194,3 +194,26 @@ def test_signing_out_at_the_identity_provider_signs_out_here_too(
     page.goto(f"{live_server.url}/sv/")
     assert page.get_by_role("link", name="Logga in").first.is_visible()
     assert not page.get_by_role("link", name="Anna Lind").count()
+
+
+def test_an_encrypted_assertion_signs_in_and_a_clear_one_is_then_refused(
+    page, live_server, saml_provider, settings
+):
+    """With FEDERATION_SAML_WANT_ASSERTIONS_ENCRYPTED (Sweden Connect's framework), the SP's
+    metadata names its encryption key, an assertion encrypted to it signs in, and one sent in
+    the clear is refused."""
+    from elearning.accounts.models import User
+
+    settings.FEDERATION_SAML_WANT_ASSERTIONS_ENCRYPTED = True
+    _start(page, live_server)
+    answer = _at_idp(page, user="anna", mode="encrypted")
+    page.wait_for_url(f"{live_server.url}/sv/")
+    assert page.get_by_role("link", name="Anna Lind").first.is_visible()
+    sent = base64.b64decode(answer)
+    assert b"EncryptedAssertion" in sent and b"anna.lind@malmo.example" not in sent
+
+    page.context.clear_cookies()
+    _start(page, live_server, search="Lund")
+    _at_idp(page, user="erik", mode="normal")
+    assert page.get_by_role("heading", name="Inloggningen nekades").is_visible()
+    assert not User.objects.filter(email="erik.berg@lund.example").exists()

@@ -9,8 +9,8 @@ It signs responses with a key it makes at start-up, trusts any service provider 
 it can fetch from the entity id an AuthnRequest names (the platform's SP entity id is its
 metadata address), and offers on its sign-in page the test users of ``users.json``
 (``{"anna": {"mail": ..., "givenName": ..., "sn": ..., "municipalityCode": ...}}``) and how to
-answer: normally, with the assertion altered after signing (``tampered``), or already expired
-(``expired``). ``/events`` lists what happened (sign-ins and single sign-outs) as JSON.
+answer: normally, with the assertion altered after signing (``tampered``), already expired
+(``expired``), or encrypted to the SP's key (``encrypted``). ``/events`` lists what happened (sign-ins and single sign-outs) as JSON.
 """
 
 import argparse
@@ -158,7 +158,7 @@ class IdentityProvider:
 <fieldset><legend>User</legend><ul>{options}</ul></fieldset>
 <label for="mode">Answer</label><select id="mode" name="mode">
 <option value="normal">normal</option><option value="tampered">tampered</option>
-<option value="expired">expired</option></select>
+<option value="expired">expired</option><option value="encrypted">encrypted</option></select>
 <button type="submit">Sign in at the IdP</button></form></main></body></html>"""
         return "200 OK", [("Content-Type", "text/html; charset=utf-8")], body
 
@@ -167,6 +167,10 @@ class IdentityProvider:
         uid = form["user"][0]
         mode = form.get("mode", ["normal"])[0]
         attributes = self.users[uid]
+        if mode == "encrypted":
+            # The SP's metadata again: the encryption key it names depends on its settings.
+            self.sp_metadata.pop(sp, None)
+            self.sp_trust(sp)
         server = self._server(lifetime_minutes=-10) if mode == "expired" else self.server
         name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=f"persistent-{uid}")
         acs = server.config.metadata.assertion_consumer_service(sp, binding=BINDING_HTTP_POST)
@@ -182,6 +186,9 @@ class IdentityProvider:
             session_not_on_or_after=None,
             sign_alg=xmldsig.SIG_RSA_SHA256,
             digest_alg=xmldsig.DIGEST_SHA256,
+            # Encrypted to the key in the SP's metadata (Sweden Connect's framework wants it).
+            encrypt_assertion=mode == "encrypted",
+            encrypt_assertion_self_contained=False,
         )
         xml = str(response)
         if mode == "tampered":
