@@ -10,7 +10,8 @@ it can fetch from the entity id an AuthnRequest names (the platform's SP entity 
 metadata address), and offers on its sign-in page the test users of ``users.json``
 (``{"anna": {"mail": ..., "givenName": ..., "sn": ..., "municipalityCode": ...}}``) and how to
 answer: normally, with the assertion altered after signing (``tampered``), already expired
-(``expired``), or encrypted to the SP's key (``encrypted``). ``/events`` lists what happened (sign-ins and single sign-outs) as JSON.
+(``expired``), or encrypted to the SP's key (``encrypted``). ``/events`` lists what happened
+(sign-ins and single sign-outs) as JSON; ``/slo/initiate`` signs out from the IdP's side.
 """
 
 import argparse
