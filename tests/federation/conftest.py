@@ -49,6 +49,7 @@ SAML_USERS = {
     },
     # An elected official with e-ID only (as Sweden Connect signs in): no e-mail address.
     "elsa": {"givenName": "Elsa", "sn": "Eid", "municipalityCode": "1280"},
+    "nils": {"givenName": "Nils", "sn": "Eid", "municipalityCode": "1281"},
 }
 OIDC_USERS = {
     "sara": {

@@ -39,6 +39,7 @@ SAML_LABELS = {
     "erik": "erik.berg@lund.example",
     "olle": "olle@nowhere.example",
     "elsa": "elsa",  # e-ID: no address, the IdP's page shows the user id
+    "nils": "nils",
 }
 
 
@@ -173,6 +174,14 @@ def test_an_e_id_without_an_address_asks_for_one_and_confirms_it_by_mail(
     elsa.refresh_from_db()
     assert elsa.is_verified
     assert elsa.socialaccount_set.get().provider == "saml"
+
+    # The address step in English, for a sign-in begun on the English site.
+    page.context.clear_cookies()
+    _start(page, live_server, search="Lund", language="en")
+    _at_idp(page, user="nils")
+    assert page.get_by_role("heading", level=1, name="Your e-mail address").is_visible()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert_accessible(page)
 
 
 def test_signing_out_at_the_identity_provider_signs_out_here_too(
