@@ -77,7 +77,9 @@ POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"
 DATABASE = os.environ.get("BENCH_DATABASE", "bench_quiz")
 TEMPLATE = f"{DATABASE}_template"
 WEBINAR = os.environ.get("BENCH_WEBINAR", "1") not in ("", "0")
-TAKERS = [int(n) for n in os.environ.get("BENCH_TAKERS", "350,700,1000").split(",") if n]
+TAKERS = int(os.environ.get("BENCH_TAKERS", "350"))  # the first level of the ramp
+LEVELS = int(os.environ.get("BENCH_LEVELS", "4"))  # at most this many levels
+MAX_TAKERS = int(os.environ.get("BENCH_MAX_TAKERS", "1400"))
 WEBINAR_WORKERS = int(os.environ.get("BENCH_WEBINAR_WORKERS", "4"))
 SPAWN_SECONDS = float(os.environ.get("BENCH_SPAWN_SECONDS", "8"))
 THINK_SCALE = float(os.environ.get("BENCH_THINK_SCALE", "0.1"))
@@ -616,7 +618,8 @@ def bursts(server: Server, quizzes: Quizzes, cookie_name: str) -> dict[str, list
     for _name, (group, make) in kinds.items():
         burst(server.base_url, [make(learner) for learner in group[:WARMUP_LEARNERS]])
     print(
-        f"Bursts: {ROUNDS} round(s), insert, start and submit alternating; each burst "
+        f"Bursts: {ROUNDS} round(s), insert, start and submit alternating (the order "
+        f"turning each round); each burst "
         f"{LEARNERS} client threads post at once (barrier), one request each, fresh learners "
         f"for every start and submit burst; gunicorn {server.label}",
         flush=True,
@@ -624,7 +627,10 @@ def bursts(server: Server, quizzes: Quizzes, cookie_name: str) -> dict[str, list
     rounds: dict[str, list[Round]] = {name: [] for name in kinds}
     for number in range(ROUNDS):
         part = slice(WARMUP_LEARNERS + number * LEARNERS, WARMUP_LEARNERS + (number + 1) * LEARNERS)
-        for name, (group, make) in kinds.items():
+        # The order turns each round, so that no kind always follows the heaviest burst.
+        names = list(kinds)
+        for name in names[number % len(names) :] + names[: number % len(names)]:
+            group, make = kinds[name]
             time.sleep(0.5)  # let the previous burst's connections close
             result = burst(server.base_url, [make(learner) for learner in group[part]])
             rounds[name].append(result)
@@ -792,15 +798,16 @@ def webinar_level(
 def webinar(quizzes: Quizzes, env: dict[str, str], temp_dir: Path) -> list[Level]:
     server = Server(env, temp_dir, WEBINAR_WORKERS, 1)
     print(
-        f"Webinar: levels {', '.join(map(str, TAKERS))} takers, each level's takers spawned "
-        f"within {SPAWN_SECONDS:.0f} s; quiz page, start, {SAVES} autosaves, submit; thinking "
-        f"30-90 s x {THINK_SCALE} per page; Locust (one process) against gunicorn "
-        f"{server.label}",
+        f"Webinar: a ramp from {TAKERS} takers (doubling while held, halving while not, at "
+        f"most {LEVELS} levels), each level's takers spawned within {SPAWN_SECONDS:.0f} s; "
+        f"quiz page, start, {SAVES} autosaves, submit; thinking 30-90 s x {THINK_SCALE} per "
+        f"page; Locust (one process) against gunicorn {server.label}",
         flush=True,
     )
-    levels = []
+    levels: list[Level] = []
     try:
-        for takers in TAKERS:
+        takers = TAKERS
+        while len(levels) < LEVELS and 1 <= takers <= MAX_TAKERS:
             time.sleep(2)
             level = webinar_level(takers, server, quizzes, env, temp_dir)
             levels.append(level)
@@ -816,8 +823,22 @@ def webinar(quizzes: Quizzes, env: dict[str, str], temp_dir: Path) -> list[Level
             print("    " + "; ".join(f"{k}: {v}" for k, v in level.by_name.items()), flush=True)
             if level.first_failure:
                 print(f"    first failure: {level.first_failure}", flush=True)
-            if not level.held:
-                break
+            held = [x.takers for x in levels if x.held]
+            failed = [x.takers for x in levels if not x.held]
+            if level.held:
+                if failed:  # between a held and a failed level: the step is fine enough
+                    if min(failed) - takers <= max(takers // 4, 1):
+                        break
+                    takers = (takers + min(failed)) // 2
+                else:
+                    takers *= 2
+            else:
+                if held:
+                    if takers - max(held) <= max(max(held) // 4, 1):
+                        break
+                    takers = (takers + max(held)) // 2
+                else:
+                    takers //= 2
     finally:
         server.stop()
     return levels
@@ -833,11 +854,7 @@ def run() -> str:
     with open("/proc/loadavg") as handle:
         print(f"bench-quiz: load average at the start {handle.read().strip()}", flush=True)
     try:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in ("DATABASE_URL", "REDIS_URL")
-        }
+        env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
         env.update(
             VAR_DIR=str(temp_dir / "var"),
             DJANGO_SETTINGS_MODULE=SETTINGS,
@@ -899,7 +916,7 @@ def run() -> str:
     if levels:
         cpu = max(level.client_cpu for level in levels)
         webinar_part = (
-            f"webinar: {held} takers held (p95 < {P95_LIMIT_MS} ms, no errors; levels "
+            f"webinar: {held} takers held (p95 < {P95_LIMIT_MS} ms, no errors; ramp "
             f"{'/'.join(str(level.takers) for level in levels)}, client CPU <= {cpu * 100:.0f} % "
             f"of a core)"
         )

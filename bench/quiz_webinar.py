@@ -65,7 +65,7 @@ def answers_from(page: str) -> list[tuple[str, str]]:
 def finished(environment, failed: bool) -> None:
     _done["failed" if failed else "submitted"] += 1
     if _done["submitted"] + _done["failed"] >= len(SETUP["learners"]):
-        gevent.spawn_later(0.5, environment.runner.quit)
+        gevent.spawn_later(2, environment.runner.quit)
 
 
 @events.quitting.add_listener
