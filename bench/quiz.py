@@ -21,15 +21,16 @@ database session each; their enrolment event is left out, it is not what is meas
    learners for every start and submit burst. The median of BENCH_ROUNDS rounds is reported.
 
 2. Webinar (Locust, bench/quiz_webinar.py, headless, one process, against gunicorn with
-   BENCH_WEBINAR_WORKERS sync workers): for each level of BENCH_TAKERS, that many fresh
-   learners are spawned within BENCH_SPAWN_SECONDS (8) and each takes the final test once:
-   quiz page, start, BENCH_SAVES (3) autosaves, submit, 30–90 s of thinking before each save
-   and the submit, scaled by BENCH_THINK_SCALE (0.1: 3–9 s, so a level takes about 45 s; the
-   concurrency is kept, every taker is in an open attempt at once, and the request rate is
-   ten times Moodle's, which makes the test harder, not easier). A level is held when every
-   taker submitted, no request failed and the p95 of all requests is under 500 ms; the
-   levels stop at the first one that is not held. The database is checked afterwards: one
-   attempt per taker, each submitted, and all open at the same moment.
+   BENCH_WEBINAR_WORKERS sync workers): a ramp of levels, from BENCH_TAKERS (350) takers,
+   doubling while a level is held and halving while not (then bisecting), at most
+   BENCH_LEVELS (3) levels. A level's fresh learners are spawned within BENCH_SPAWN_SECONDS
+   (9) and each takes the final test once: quiz page, start, BENCH_SAVES (3) autosaves,
+   submit, 30–90 s of thinking before each save and the submit, scaled by BENCH_THINK_SCALE
+   (0.1: 3–9 s, so a level takes about 45 s; the concurrency is kept, every taker is in an
+   open attempt at once, and the request rate is ten times Moodle's, which makes the test
+   harder, not easier). A level is held when every taker submitted, no request failed and
+   the p95 of all requests is under 500 ms. The database is checked afterwards: one attempt
+   per taker, each submitted, and all open at the same moment.
 
 The last line gives the start and submit throughput ratios to the insert view and the most
 takers held. Other overrides: BENCH_WEBINAR=0 skips the webinar; BENCH_LOCUST_CPU is printed
@@ -78,10 +79,10 @@ DATABASE = os.environ.get("BENCH_DATABASE", "bench_quiz")
 TEMPLATE = f"{DATABASE}_template"
 WEBINAR = os.environ.get("BENCH_WEBINAR", "1") not in ("", "0")
 TAKERS = int(os.environ.get("BENCH_TAKERS", "350"))  # the first level of the ramp
-LEVELS = int(os.environ.get("BENCH_LEVELS", "4"))  # at most this many levels
+LEVELS = int(os.environ.get("BENCH_LEVELS", "3"))  # at most this many levels
 MAX_TAKERS = int(os.environ.get("BENCH_MAX_TAKERS", "1400"))
 WEBINAR_WORKERS = int(os.environ.get("BENCH_WEBINAR_WORKERS", "4"))
-SPAWN_SECONDS = float(os.environ.get("BENCH_SPAWN_SECONDS", "8"))
+SPAWN_SECONDS = float(os.environ.get("BENCH_SPAWN_SECONDS", "9"))
 THINK_SCALE = float(os.environ.get("BENCH_THINK_SCALE", "0.1"))
 SAVES = int(os.environ.get("BENCH_SAVES", "3"))
 P95_LIMIT_MS = 500
@@ -717,7 +718,7 @@ def webinar_level(
             }
         )
     )
-    longest = 10 + SPAWN_SECONDS + (SAVES + 1) * 90 * THINK_SCALE + 60
+    longest = 10 + SPAWN_SECONDS + (SAVES + 1) * 90 * THINK_SCALE + 30
     csv_prefix = temp_dir / prefix
     command = [
         sys.executable,
