@@ -73,8 +73,12 @@ clean:
 bench-lessons: $(VENV)/.installed-test
 	$(BIN)/python -m bench.lessons
 
-## Many learners submitting a quiz at once vs a bare one-insert view under gunicorn.
-bench-quiz: $(VENV)/.installed-test
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
+
+## Quiz start and submit bursts vs a bare one-insert view, and the webinar load (Locust).
+bench-quiz: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.quiz
 
 .PHONY: bench-xapi bench-certificates bench-reports

@@ -88,9 +88,21 @@ def enrolment_create(*, user, course: CoursePage, enrolled_by=None) -> tuple[Enr
     return enrolment, True
 
 
-def enrolment_locked(*, user, course: CoursePage) -> Enrolment:
-    """The learner's active enrolment in ``course``, locked for this transaction."""
-    return _locked_enrolment(user=user, course=course)
+def enrolment_locked(*, user, course: CoursePage | None = None, course_key=None) -> Enrolment:
+    """The learner's active enrolment in ``course`` (or in the course whose translation_key
+    is ``course_key``, which spares loading the page), locked for this transaction."""
+    if course is not None:
+        return _locked_enrolment(user=user, course=course)
+    if not user.is_authenticated:
+        raise ProgressError(_("Sign in to take the course."))
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .filter(user=user, course_key=course_key, left_at__isnull=True)
+        .first()
+    )
+    if enrolment is None:
+        raise ProgressError(_("You are not enrolled in this course."))
+    return enrolment
 
 
 def _locked_enrolment(*, user, course: CoursePage) -> Enrolment:
@@ -391,8 +403,9 @@ def quiz_result_record(
     outcome = CompletionOutcome()
     if not attempt.passed:
         return outcome
-    parent = placement.get_parent().specific
-    if isinstance(parent, ModulePage) and _module_check(enrolment, parent, at):
+    # The parent module in one query (None for a final test, whose parent is the course).
+    parent = ModulePage.objects.filter(path=placement.path[: -placement.steplen]).first()
+    if parent is not None and _module_check(enrolment, parent, at):
         outcome.modules_completed.append(parent)
     outcome.course_completed = _course_check(enrolment, course_of(placement), at)
     return outcome

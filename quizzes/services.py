@@ -1,8 +1,14 @@
 """Writes for quizzes: start, save, submit. Grading is on the server only (grading.py).
 
-Every write locks a row first: starting locks the learner's enrolment (so two parallel starts
-never exceed the attempt limit or open two attempts), saving and submitting lock the attempt
-(so a double submit grades once).
+Every transition locks a row first: starting locks the learner's enrolment (so two parallel
+starts never exceed the attempt limit or open two attempts), submitting locks the attempt and
+its enrolment in one statement (so a double submit grades once). Saving answers is one
+conditional UPDATE that writes only while the attempt is open and in time; a save that finds
+it closed or late takes the locks as a submit does.
+
+Issue 17 (many learners starting the final test in the same minute): the published quiz is
+read in one query and its questions come from the cache (``definitions.py``); the snapshot is
+made before the enrolment is locked, so each transaction holds its lock for a few statements.
 """
 
 import random
@@ -10,14 +16,16 @@ import re
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import QuizPage
 from elearning.accounts.scope import manager_scope
-from progress.services import course_of, enrolment_locked, quiz_result_record
+from progress.services import ProgressError, enrolment_locked, quiz_result_record
 
 from . import grading
+from .definitions import definition_of, serve
 from .models import Attempt, AttemptAnswer, TimeAccommodation
 from .tokens import token, tokens_add, tokens_missing
 
@@ -37,94 +45,6 @@ class AlreadySubmitted(QuizError):
     def __init__(self, attempt):
         super().__init__(_("This attempt has already been submitted. Its result is below."))
         self.attempt = attempt
-
-
-# --- Snapshot -------------------------------------------------------------------------------
-
-
-def _snapshot(block, shuffle_options: bool, rng: random.Random) -> dict:
-    """The question as served: everything needed to show and to grade it later."""
-    value = block.value
-    kind = block.block_type
-    question = {
-        "id": str(block.id),
-        "text": value["text"],
-        "points": value.get("points", 0) if kind != "reflection" else 0,
-        "explanation": str(value.get("explanation") or ""),
-        "scoring": value.get("scoring", "all_or_nothing"),
-    }
-    if kind in ("single_choice", "multiple_response"):
-        question["type"] = "single" if kind == "single_choice" else "multiple"
-        question["options"] = [
-            {
-                "id": str(item.id),
-                "text": item.value["text"],
-                "correct": bool(item.value["correct"]),
-                "feedback": item.value["feedback"] or "",
-            }
-            for item in value["options"].bound_blocks
-        ]
-        ids = [option["id"] for option in question["options"]]
-    elif kind == "true_false":
-        question["type"] = "true_false"
-        truth = bool(value["correct"])
-        question["options"] = [
-            {"id": "true", "text": _("True"), "correct": truth, "feedback": value["feedback_true"]},
-            {
-                "id": "false",
-                "text": _("False"),
-                "correct": not truth,
-                "feedback": value["feedback_false"],
-            },
-        ]
-        ids = ["true", "false"]
-        shuffle_options = False  # true before false, always
-    elif kind == "ordering":
-        question["type"] = "ordering"
-        question["items"] = [
-            {"id": str(item.id), "text": item.value} for item in value["items"].bound_blocks
-        ]
-        ids = [item["id"] for item in question["items"]]
-        # Served as authored, the question would answer itself. A uniform shuffle, never one
-        # that avoids the correct order: ruling out the correct order tells a learner who
-        # starts enough attempts which one it is (with two items, at once).
-        shuffle_options = True
-    elif kind == "matching":
-        question["type"] = "matching"
-        question["pairs"] = [
-            {"id": str(item.id), "prompt": item.value["prompt"], "match": item.value["match"]}
-            for item in value["pairs"].bound_blocks
-        ]
-        ids = [pair["id"] for pair in question["pairs"]]
-        shuffle_options = True  # the menu of matches is shuffled
-    else:
-        question["type"] = "reflection"
-        ids = []
-    order = list(ids)
-    if shuffle_options:
-        rng.shuffle(order)
-    question["order"] = order
-    return question
-
-
-def _serve(quiz, rng: random.SystemRandom) -> list[dict]:
-    """The attempt's snapshot: the questions drawn, in their served order, with the tokens
-    the form uses (``tokens.py``). ``rng`` is the OS's CSPRNG, so no served order can be
-    predicted from another."""
-    blocks = list(quiz.questions)
-    if quiz.draw_count and quiz.draw_count < len(blocks):
-        blocks = rng.sample(blocks, quiz.draw_count)
-        blocks.sort(key=lambda block: list(quiz.questions).index(block))
-    if quiz.shuffle_questions:
-        rng.shuffle(blocks)
-    return tokens_add([_snapshot(block, quiz.shuffle_options, rng) for block in blocks])
-
-
-def _served_in_quiz_language(quiz) -> list[dict]:
-    # The words the snapshot adds ("True", "False") in the quiz's language, not the page's
-    # the learner started from: they sit among the quiz's own texts.
-    with translation.override(quiz.locale.language_code):
-        return _serve(quiz, random.SystemRandom())
 
 
 # --- Answers --------------------------------------------------------------------------------
@@ -239,46 +159,70 @@ def answers_parse(questions: list[dict], data) -> dict:
 # --- Writes ---------------------------------------------------------------------------------
 
 
+def attempt_start(*, user, placement: QuizPage | None = None, placement_id=None) -> Attempt:
+    """Open a new attempt, or return the open one (resume). Refused when no attempt is left,
+    or when the placement is not a live, public quiz page (``placement`` or its id)."""
+    definition = definition_of(placement.pk if placement is not None else placement_id)
+    if definition is None:
+        raise QuizError(_("No such quiz."))
+    if definition.course_key is None:
+        raise ProgressError(_("This page is not part of a course."))
+    # The snapshot is made before the transaction: the lock on the enrolment is held for
+    # the few statements that need it only.
+    questions = tokens_add(serve(definition, random.SystemRandom()))
+    return _attempt_open(user=user, definition=definition, questions=questions)
+
+
 @transaction.atomic
-def attempt_start(*, user, placement: QuizPage) -> Attempt:
-    """Open a new attempt, or return the open one (resume). Refused when no attempt is left."""
-    enrolment = enrolment_locked(user=user, course=course_of(placement))
-    open_attempt = Attempt.objects.filter(
-        enrolment=enrolment, placement_key=placement.translation_key, submitted_at__isnull=True
-    ).first()
-    if open_attempt is not None:
-        return open_attempt
-    quiz = placement.quiz
-    used = Attempt.objects.filter(
-        enrolment=enrolment, placement_key=placement.translation_key
-    ).count()
-    if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
+def _attempt_open(*, user, definition, questions) -> Attempt:
+    # The enrolment's lock serialises a learner's parallel starts: never two open attempts,
+    # never more than the quiz allows.
+    enrolment = enrolment_locked(user=user, course_key=definition.course_key)
+    earlier = list(
+        Attempt.objects.filter(
+            enrolment=enrolment, placement_key=definition.placement_key
+        ).values_list("pk", "submitted_at")
+    )
+    open_pk = next((pk for pk, submitted_at in earlier if submitted_at is None), None)
+    if open_pk is not None:
+        return Attempt.objects.get(pk=open_pk)
+    used = len(earlier)
+    if definition.attempts_allowed is not None and used >= definition.attempts_allowed:
         raise QuizError(_("You have used all your attempts at this quiz."))
     now = timezone.now()
-    limit = quiz.time_limit_minutes
+    limit = definition.time_limit_minutes
     accommodation = accommodation_in_force(learner=user) if limit else None
     return Attempt.objects.create(
         enrolment=enrolment,
-        placement_key=placement.translation_key,
-        placement=placement,
-        quiz=quiz,
+        placement_key=definition.placement_key,
+        placement_id=definition.placement_id,
+        quiz_id=definition.quiz_id,
         number=used + 1,
         started_at=now,
         time_limit_minutes=limit,
         accommodation=accommodation,
         deadline=_deadline(now, limit, accommodation),
-        questions=_served_in_quiz_language(quiz),
-        pass_mark=quiz.pass_mark,
-        review_policy=quiz.review_policy,
+        questions=questions,
+        pass_mark=definition.pass_mark,
+        review_policy=definition.review_policy,
     )
 
 
-def _locked_attempt(*, user, attempt_id) -> Attempt:
-    attempt = (
-        Attempt.objects.select_for_update().filter(pk=attempt_id, enrolment__user=user).first()
-    )
+def _locked_attempt(*, user, attempt_id, with_enrolment: bool = False) -> Attempt:
+    """The learner's attempt, locked; ``with_enrolment`` locks its enrolment in the same
+    statement (grading may complete the module or the course) and loads the placement."""
+    attempts = Attempt.objects.filter(pk=attempt_id, enrolment__user=user)
+    if with_enrolment:
+        attempts = attempts.select_related("enrolment", "placement__locale").select_for_update(
+            of=("self", "enrolment")
+        )
+    else:
+        attempts = attempts.select_for_update()
+    attempt = attempts.first()
     if attempt is None:
         raise Attempt.DoesNotExist
+    if with_enrolment and attempt.enrolment.left_at is not None:
+        raise ProgressError(_("You are not enrolled in this course."))
     return attempt
 
 
@@ -286,17 +230,46 @@ def _late(attempt, now) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + GRACE
 
 
-@transaction.atomic
+def attempt_is_late(attempt) -> bool:
+    """Whether an open attempt's time (and the grace after it) has run out."""
+    return attempt.is_open and _late(attempt, timezone.now())
+
+
 def attempt_save(*, user, attempt_id, data) -> Attempt:
     """Keep the answers so far; the learner can leave and resume. After the deadline the
     attempt is graded with what was saved before it (``time_ran_out`` is set)."""
-    attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+    attempt = (
+        Attempt.objects.filter(pk=attempt_id, enrolment__user=user)
+        .only("pk", "questions", "submitted_at", "deadline")
+        .first()
+    )
+    if attempt is None:
+        raise Attempt.DoesNotExist
+    if not attempt.is_open:
+        raise AlreadySubmitted(Attempt.objects.get(pk=attempt_id))
+    answers = answers_parse(attempt.questions, data)
+    now = timezone.now()
+    # One statement, no lock held: it writes only while the attempt is open and in time,
+    # checked by the database at the write (a submit or an accommodation in between is seen).
+    saved = (
+        Attempt.objects.filter(pk=attempt_id, submitted_at__isnull=True)
+        .filter(Q(deadline__isnull=True) | Q(deadline__gte=now - GRACE))
+        .update(answers=answers)
+    )
+    if saved:
+        attempt.answers = answers
+        return attempt
+    return _attempt_save_locked(user=user, attempt_id=attempt_id, answers=answers)
+
+
+@transaction.atomic
+def _attempt_save_locked(*, user, attempt_id, answers) -> Attempt:
+    """The save that found the attempt closed or late: under the locks, as submit does."""
+    attempt = _locked_attempt(user=user, attempt_id=attempt_id, with_enrolment=True)
     if not attempt.is_open:
         raise AlreadySubmitted(attempt)
-    answers = answers_parse(attempt.questions, data)
     if _late(attempt, timezone.now()):
         # Never refused (WCAG 2.2.1): what was saved before the deadline is graded.
-        enrolment_locked(user=user, course=course_of(attempt.placement))
         _grade(attempt, attempt.deadline)
         attempt.time_ran_out = True
         return attempt
@@ -306,8 +279,9 @@ def attempt_save(*, user, attempt_id, data) -> Attempt:
 
 
 def _grade(attempt: Attempt, now) -> None:
-    """Grade the attempt's answers, store the result and the graded answers, and tell
-    progress; the caller holds the attempt's lock."""
+    """Grade the attempt's answers in one pass, store the result and the graded answers
+    (one insert), and tell progress; the caller holds the attempt's lock and, for a
+    submit, the enrolment's (loaded with the attempt)."""
     grades, points, maximum = grading.grade_attempt(attempt.questions, attempt.answers)
     attempt.submitted_at = now
     attempt.score = points
@@ -317,6 +291,7 @@ def _grade(attempt: Attempt, now) -> None:
     attempt.save(
         update_fields=["answers", "submitted_at", "score", "max_score", "percent", "passed"]
     )
+    graded = list(zip(attempt.questions, grades, strict=True))
     AttemptAnswer.objects.bulk_create(
         AttemptAnswer(
             attempt=attempt,
@@ -328,17 +303,16 @@ def _grade(attempt: Attempt, now) -> None:
             points=grade.points,
             max_points=grade.max_points,
         )
-        for question, grade in zip(attempt.questions, grades, strict=True)
+        for question, grade in graded
     )
-    enrolment = attempt.enrolment
-    placement = QuizPage.objects.filter(pk=attempt.placement_id).first()
+    placement = attempt.placement  # loaded with the locked attempt, or None if deleted
     if placement is not None:
         quiz_result_record(
-            enrolment=enrolment,
+            enrolment=attempt.enrolment,
             placement=placement,
             attempt=attempt,
             at=now,
-            graded=list(zip(attempt.questions, grades, strict=True)),
+            graded=graded,
         )
 
 
@@ -356,13 +330,12 @@ def attempt_submit(*, user, attempt_id, data) -> Attempt:
     """Grade the attempt with the posted answers. A second submit changes nothing
     (AlreadySubmitted carries the first result); a late one grades the answers saved before
     the deadline instead of the posted ones (``time_ran_out`` is set), never refused."""
-    attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+    # The attempt and its enrolment locked in one statement: a double submit grades once.
+    attempt = _locked_attempt(user=user, attempt_id=attempt_id, with_enrolment=True)
     if not attempt.is_open:
         raise AlreadySubmitted(attempt)
     now = timezone.now()
     answers = answers_parse(attempt.questions, data)
-    # Lock the enrolment too: grading may complete the module or the course.
-    enrolment_locked(user=user, course=course_of(attempt.placement))
     if _late(attempt, now):
         # Never refused (WCAG 2.2.1): the answers saved before the deadline (the page saves
         # them as the learner goes) are graded; the ones sent late are not.
@@ -390,7 +363,12 @@ def attempt_tokens_ensure(*, attempt_id) -> Attempt | None:
 @transaction.atomic
 def attempt_expire(*, attempt_id) -> Attempt | None:
     """Close an attempt whose time ran out, graded with the answers saved before the deadline."""
-    attempt = Attempt.objects.select_for_update().filter(pk=attempt_id).first()
+    attempt = (
+        Attempt.objects.select_related("enrolment", "placement__locale")
+        .select_for_update(of=("self", "enrolment"))
+        .filter(pk=attempt_id)
+        .first()
+    )
     now = timezone.now()
     if attempt is None or not attempt.is_open or not _late(attempt, now):
         return attempt

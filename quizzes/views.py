@@ -55,7 +55,7 @@ def quiz_page(request, page: QuizPage):
         )
     )
     for attempt in attempts:
-        if attempt.is_open:
+        if services.attempt_is_late(attempt):
             services.attempt_expire(attempt_id=attempt.pk)
             attempt.refresh_from_db()
     quiz = page.quiz
@@ -94,10 +94,12 @@ def _placement(page_id) -> QuizPage:
 @login_required
 @require_POST
 def start(request, page_id):
-    placement = _placement(page_id)
+    # The service reads the placement itself (live and public, one query): the page is
+    # loaded only to send the learner back to it when the start is refused.
     try:
-        attempt = services.attempt_start(user=request.user, placement=placement)
+        attempt = services.attempt_start(user=request.user, placement_id=page_id)
     except (services.QuizError, ProgressError) as error:
+        placement = _placement(page_id)
         messages.error(request, str(error))
         return redirect(placement.get_url(request))
     return redirect("quizzes:attempt", attempt_id=attempt.pk)
@@ -181,48 +183,55 @@ def _render_result(request, attempt, *, message=None, status=200):
 @login_required
 @require_http_methods(["GET", "POST"])
 def attempt(request, attempt_id):
-    attempt = _own_attempt(request, attempt_id)
     if request.method == "GET":
-        if attempt.is_open:
+        attempt = _own_attempt(request, attempt_id)
+        if services.attempt_is_late(attempt):
             services.attempt_expire(attempt_id=attempt.pk)
             attempt.refresh_from_db()
         if not attempt.is_open:
             return redirect("quizzes:result", attempt_id=attempt.pk)
         return _render_attempt(request, attempt)
 
+    # A post goes to the service at once, which reads the learner's own attempt under its
+    # lock (or not at all: Http404); the attempt is loaded here only to show an error.
     action = request.POST.get("action")
     if action == "autosave":
-        return _autosave(request, attempt)
+        return _autosave(request, attempt_id)
     if action not in ("save", "submit"):
+        attempt = _own_attempt(request, attempt_id)
         return _render_attempt(request, attempt, error=_("Choose Save or Submit."), status=400)
     try:
         if action == "save":
             done = services.attempt_save(
-                user=request.user, attempt_id=attempt.pk, data=request.POST
+                user=request.user, attempt_id=attempt_id, data=request.POST
             )
         else:
             done = services.attempt_submit(
-                user=request.user, attempt_id=attempt.pk, data=request.POST
+                user=request.user, attempt_id=attempt_id, data=request.POST
             )
+    except Attempt.DoesNotExist as missing:
+        raise Http404 from missing
     except services.AlreadySubmitted as done:
         return _render_result(request, done.attempt, message=str(done), status=409)
     except services.QuizError as error:
-        attempt.refresh_from_db()
+        attempt = _own_attempt(request, attempt_id)
         return _render_attempt(request, attempt, error=str(error), status=400)
     if getattr(done, "time_ran_out", False):
         messages.warning(request, TIME_RAN_OUT)
-        return redirect("quizzes:result", attempt_id=attempt.pk)
+        return redirect("quizzes:result", attempt_id=attempt_id)
     if action == "save":
         messages.success(request, _("Your answers are saved. You can come back and go on later."))
-        return redirect("quizzes:attempt", attempt_id=attempt.pk)
-    return redirect("quizzes:result", attempt_id=attempt.pk)
+        return redirect("quizzes:attempt", attempt_id=attempt_id)
+    return redirect("quizzes:result", attempt_id=attempt_id)
 
 
-def _autosave(request, attempt):
+def _autosave(request, attempt_id):
     """The timed page's script saves the answers as the learner goes: JSON, no page."""
-    result_url = reverse("quizzes:result", kwargs={"attempt_id": attempt.pk})
+    result_url = reverse("quizzes:result", kwargs={"attempt_id": attempt_id})
     try:
-        done = services.attempt_save(user=request.user, attempt_id=attempt.pk, data=request.POST)
+        done = services.attempt_save(user=request.user, attempt_id=attempt_id, data=request.POST)
+    except Attempt.DoesNotExist as missing:
+        raise Http404 from missing
     except services.AlreadySubmitted:
         return JsonResponse({"closed": True, "result": result_url}, status=409)
     except services.QuizError as error:
