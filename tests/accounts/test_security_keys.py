@@ -11,6 +11,7 @@ from django.utils import translation
 
 from elearning.accounts import roles
 from tests.browser.axe import assert_accessible
+from tests.browser.checks import SCREENSHOTS
 from tests.browser.test_csp import VIOLATION_RECORDER
 
 PASSWORD = "a-long-test-password"
@@ -104,6 +105,12 @@ def test_a_key_is_added_then_signs_in_and_a_wrong_key_is_refused_in_words(
     alert.get_by_text("Säkerhetsnyckeln användes inte").wait_for()
     assert page.evaluate("document.activeElement.id") == "key-status"
     assert_accessible(page)
+    # On a phone: no sideways scrolling, the message and both ways on visible.
+    page.set_viewport_size({"width": 320, "height": 700})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "security-key-refused-320.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
     assert page.url.startswith(base + url("mfa_authenticate"))
     # Not signed in: the account's pages lead back to the second step.
     page.goto(base + url("mfa_index"))
