@@ -41,7 +41,7 @@ about 1 min 20 s); a run that reuses them about 5 1/2 minutes.
 
 Environment overrides: BENCH_LEARNERS_SMALL (10000), BENCH_LEARNERS_LARGE (100000),
 BENCH_RUNS (5), BENCH_MIN_RUNS (2), BENCH_SLOW_SECONDS (2), BENCH_SINGLE_SECONDS (10),
-BENCH_POSTGRES.
+BENCH_POSTGRES, BENCH_DATABASE (bench_reports: the prefix of the databases' names).
 """
 
 import csv
@@ -67,7 +67,9 @@ MIN_RUNS = int(os.environ.get("BENCH_MIN_RUNS", "2"))
 SLOW_SECONDS = float(os.environ.get("BENCH_SLOW_SECONDS", "2"))
 SINGLE_SECONDS = float(os.environ.get("BENCH_SINGLE_SECONDS", "10"))
 SEED = 1
-TEMPLATE = "bench_reports_template"
+# BENCH_DATABASE: the prefix of the databases' names (several checkouts on one server).
+PREFIX = os.environ.get("BENCH_DATABASE", "bench_reports")
+TEMPLATE = f"{PREFIX}_template"
 GENERATE_TIMEOUT = 540  # seconds for one reports_generate
 NATIONAL = "manager-nationell@generated.example"
 COUNTY = "manager-skane@generated.example"
@@ -77,11 +79,7 @@ PAGE_SIZE = 50  # rows on a page of the learner list (reports.views.PAGE_SIZE)
 
 
 def database_name(learners: int) -> str:
-    return (
-        f"bench_reports_{learners // 1000}k"
-        if learners % 1000 == 0
-        else f"bench_reports_{learners}"
-    )
+    return f"{PREFIX}_{learners // 1000}k" if learners % 1000 == 0 else f"{PREFIX}_{learners}"
 
 
 # --- Databases, kept between runs -----------------------------------------------------------
