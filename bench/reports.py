@@ -366,6 +366,11 @@ class Timing:
     runs: int
     queries: int = 0
     size: int = 0  # bytes of the response body or rows of a query
+    first: float = 0.0  # seconds to the first chunk of a streamed body (median)
+
+
+# Seconds from the request to the first chunk of the last streamed body fetched (or None).
+_first_chunk: list[float | None] = [None]
 
 
 def timed(call, count_queries: bool = False) -> Timing:
@@ -377,26 +382,38 @@ def timed(call, count_queries: bool = False) -> Timing:
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
+        _first_chunk[0] = None
         began = time.perf_counter()
         size = call()
         warm = time.perf_counter() - began
     # Counted now: every request through the test client clears the connection's query log.
     count = len(queries) if count_queries else 0
     if warm >= SINGLE_SECONDS:
-        return Timing(warm, 1, count, size)
+        return Timing(warm, 1, count, size, _first_chunk[0] or 0.0)
     runs = RUNS if warm < SLOW_SECONDS else max(1, min(RUNS, MIN_RUNS))
-    times = []
+    times, firsts = [], []
     for _ in range(runs):
+        _first_chunk[0] = None
         began = time.perf_counter()
         call()
         times.append(time.perf_counter() - began)
-    return Timing(statistics.median(times), runs, count, size)
+        if _first_chunk[0] is not None:
+            firsts.append(_first_chunk[0])
+    first = statistics.median(firsts) if firsts else 0.0
+    return Timing(statistics.median(times), runs, count, size, first)
 
 
-def body_of(response) -> bytes:
+def body_of(response, began: float | None = None) -> bytes:
+    """The whole body; for a streamed one, the time from ``began`` to its first chunk is
+    kept in ``_first_chunk``."""
     if response.streaming:
+        chunks = []
         try:
-            return b"".join(response.streaming_content)
+            for chunk in response.streaming_content:
+                if not chunks and began is not None:
+                    _first_chunk[0] = time.perf_counter() - began
+                chunks.append(chunk)
+            return b"".join(chunks)
         finally:
             response.close()
     return response.content
@@ -406,8 +423,9 @@ SIGNATURES = {"html": b"<html", "csv": "\ufeff".encode(), "xlsx": b"PK\x03\x04"}
 
 
 def fetch(client, url: str, fmt: str) -> bytes:
+    began = time.perf_counter()
     response = client.get(url, {"format": fmt} if fmt != "html" else {})
-    body = body_of(response)
+    body = body_of(response, began)
     if response.status_code != 200:
         raise BenchError(f"GET {url} format={fmt}: HTTP {response.status_code}: {body[:300]!r}")
     signature = SIGNATURES[fmt]
@@ -422,6 +440,7 @@ class SizeResult:
     enrolments: int = 0
     pages: dict[tuple[str, str], Timing] = field(default_factory=dict)
     references: dict[str, Timing] = field(default_factory=dict)
+    bare: Timing | None = None  # the login-required bare view (bench.urls), same session
     county_overview: Timing | None = None
     checks: list[str] = field(default_factory=list)
 
@@ -554,13 +573,28 @@ def measure(learners: int) -> SizeResult:
             f"{timing.runs} runs)",
             flush=True,
         )
+    bare_url = reverse("bench-reports-bare")
+
+    def bare() -> int:
+        response = client.get(bare_url)
+        if response.status_code != 200:
+            raise BenchError(f"GET {bare_url}: HTTP {response.status_code} (not signed in?)")
+        return len(response.content)
+
+    result.bare = timed(bare, True)
+    print(
+        f"  bare view (signed in) {result.bare.median * 1000:9.1f} ms  "
+        f"({result.bare.queries} queries)",
+        flush=True,
+    )
     for name in REPORTS:
         for fmt in FORMATS:
             timing = timed(lambda name=name, fmt=fmt: len(fetch(client, urls[name], fmt)), True)
             result.pages[name, fmt] = timing
+            first = f", first chunk {timing.first * 1000:.1f} ms" if fmt != "html" else ""
             print(
                 f"  {name + '.' + fmt:<19}{timing.median * 1000:9.1f} ms  "
-                f"({timing.size:,} bytes, {timing.queries} queries, {timing.runs} runs)",
+                f"({timing.size:,} bytes, {timing.queries} queries, {timing.runs} runs{first})",
                 flush=True,
             )
     if learners == LARGE:
@@ -598,7 +632,7 @@ def table(small: SizeResult, large: SizeResult) -> None:
     )
     header = (
         f"  {'page':<20}{'queries':>8}{'small ms':>10}{'large ms':>10}{'growth':>8}"
-        f"{'SQL large':>11}{'SQL growth':>11}{'ratio':>8}"
+        f"{'SQL large':>11}{'SQL growth':>11}{'ratio':>8}{'1st chunk':>11}"
     )
     print(header)
     for name in REPORTS:
@@ -611,6 +645,7 @@ def table(small: SizeResult, large: SizeResult) -> None:
                 f"{'×' + format(b.median / a.median, '.1f'):>8}{ms(ref_large.median):>11}"
                 f"{'×' + format(ref_large.median / ref_small.median, '.1f'):>11}"
                 f"{b.median / ref_large.median:>7.1f}×"
+                + (f"{ms(b.first):>11}" if fmt != "html" else "")
             )
     print("  reference SQL queries:")
     for name in small.references:
@@ -618,6 +653,11 @@ def table(small: SizeResult, large: SizeResult) -> None:
         print(
             f"  {'SQL ' + name:<20}{'1':>8}{ms(a.median):>10}{ms(b.median):>10}"
             f"{'×' + format(b.median / a.median, '.1f'):>8}   ({b.size:,} rows at the large size)"
+        )
+    if small.bare is not None and large.bare is not None:
+        print(
+            f"  bare view (login required, same session): {ms(small.bare.median)} ms small, "
+            f"{ms(large.bare.median)} ms large ({large.bare.queries} queries)"
         )
     if large.county_overview is not None:
         national = large.pages["overview", "html"].median
@@ -628,16 +668,33 @@ def table(small: SizeResult, large: SizeResult) -> None:
 
 
 def headline(small: SizeResult, large: SizeResult) -> str:
+    """Each page's time at the large size with its growth from the small size and its ratio
+    to its SQL and to the bare view; the worst page and the worst growth; the exports' worst
+    time to the first chunk and the slowest export against its SQL."""
     parts = [f"bench-reports: {large.learners} learners"]
+    bare = large.bare.median if large.bare is not None else None
     for name in REPORTS:
         page = large.pages[name, "html"]
         growth = page.median / small.pages[name, "html"].median
         ratio = page.median / large.references[name].median
+        over_bare = f", {page.median / bare:.0f}× bare" if bare else ""
         parts.append(
             f"{name} {ms(page.median)} ms (×{growth:.1f} from {small.learners // 1000}k, "
-            f"{ratio:.1f}× its SQL)"
+            f"{ratio:.1f}× its SQL{over_bare})"
         )
+    worst_name, worst = max(
+        ((name, large.pages[name, "html"]) for name in REPORTS), key=lambda item: item[1].median
+    )
+    growths = {key: large.pages[key].median / small.pages[key].median for key in large.pages}
+    (growth_name, growth_fmt), growth = max(growths.items(), key=lambda item: item[1])
+    parts.append(f"worst page {worst_name} {ms(worst.median)} ms")
+    parts.append(
+        f"worst growth ×{growth:.1f} ({growth_name}.{growth_fmt}; "
+        f"{large.learners // small.learners}× the learners)"
+    )
     exports = [(key, t) for key, t in large.pages.items() if key[1] != "html"]
+    (first_name, first_fmt), first = max(exports, key=lambda item: item[1].first)
+    parts.append(f"exports' first chunk ≤ {ms(first.first)} ms ({first_name}.{first_fmt})")
     (name, fmt), slowest = max(exports, key=lambda item: item[1].median)
     ratio = slowest.median / large.references[reference_of(name, fmt)].median
     parts.append(f"slowest export {name}.{fmt} {duration(slowest.median)} ({ratio:.1f}× its SQL)")

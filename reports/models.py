@@ -24,6 +24,10 @@ class EnrolmentFacts(models.Model):
     tested = models.BooleanField(default=False)
     passed = models.BooleanField(default=False)
     best = models.FloatField(null=True)
+    # The lessons opened and the modules completed, one bit each, numbered as in
+    # ``FactsState.layout`` (for the module report: one row per enrolment, not per lesson).
+    opened = models.BigIntegerField(default=0)
+    modules_done = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"facts of enrolment {self.enrolment_id}"
@@ -31,9 +35,13 @@ class EnrolmentFacts(models.Model):
 
 class FactsState(models.Model):
     """A single row: the final tests (their translation keys, sorted) the rollup's ``tested``,
-    ``passed`` and ``best`` were computed for, and when it was last rebuilt whole."""
+    ``passed`` and ``best`` were computed for, the lesson and module keys of each course
+    whose positions number the bits of ``opened`` and ``modules_done``, and when it was last
+    rebuilt whole."""
 
     final_keys = models.JSONField(default=list)
+    # {course key: {"lessons": [lesson keys, sorted], "modules": [module keys, sorted]}}
+    layout = models.JSONField(default=dict)
     rebuilt_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ FACT_KINDS = (
     events.Kind.ENROLLED,
     events.Kind.LESSON_STARTED,
     events.Kind.LESSON_COMPLETED,
+    events.Kind.MODULE_COMPLETED,
     events.Kind.QUIZ_PASSED,
     events.Kind.QUIZ_FAILED,
 )

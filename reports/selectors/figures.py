@@ -101,12 +101,17 @@ def final_test_keys() -> list[UUID]:
     return sorted(keys) or [_NO_KEY]
 
 
-def final_keys_current() -> list[UUID]:
-    """``final_test_keys``, with the rollup made current for them (rebuilt if the final tests
-    changed; one query when they did not): what every report reads its figures with."""
+def facts_ready() -> tuple[list[UUID], dict]:
+    """``final_test_keys`` and the courses' layout, with the rollup made current for them
+    (rebuilt if the final tests, lessons or modules changed): what every report reads its
+    figures with."""
     keys = final_test_keys()
-    rollups.facts_current(keys)
-    return keys
+    return keys, rollups.facts_current(keys)
+
+
+def final_keys_current() -> list[UUID]:
+    """``final_test_keys``, with the rollup made current (``facts_ready``)."""
+    return facts_ready()[0]
 
 
 def facts(final_keys: list[UUID], *names: str) -> dict:

@@ -10,6 +10,11 @@ from uuid import UUID
 from django.db.models import (
     Case,
     Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Sum,
     Value,
     When,
 )
@@ -19,7 +24,7 @@ from elearning.accounts.scope import ManagerScope
 from elearning.organisations.models import County
 from progress.models import LessonProgress, ModuleCompletion
 
-from .. import disclosure
+from .. import disclosure, rollups
 from .figures import (
     ALL_HIDDEN,
     Figures,
@@ -29,6 +34,7 @@ from .figures import (
     course_titles,
     day_start,
     enrolments,
+    facts_ready,
     figures_by,
     figures_sets,
     final_keys_current,
@@ -264,8 +270,58 @@ class ModuleRow:
 
 def modules(*, scope: ManagerScope, filters: Filters, outline) -> tuple[int, list[ModuleRow]]:
     """For the course of ``outline``: how many enrolments in scope reached each module (opened
-    one of its lessons) and completed it; and how many enrolments there are (three queries)."""
+    one of its lessons) and completed it; and how many enrolments there are. From the
+    rollup's bits in one query (``_modules_live`` for a course too big for them)."""
+    _keys, layout = facts_ready()
     qs = enrolments(scope=scope, filters=filters)
+    lesson_bits = rollups.bits(layout, "lessons")
+    module_bits = rollups.bits(layout, "modules")
+    wanted = [module.key for module in outline.modules] + [
+        lesson.key for module in outline.modules for lesson in module.lessons
+    ]
+    if not all(key in lesson_bits or key in module_bits for key in wanted):
+        return _modules_live(qs, outline)
+    missing = Q(report_facts__isnull=True)
+    masks, totals = {}, {"enrolled": Count("pk")}
+    for index, module in enumerate(outline.modules):
+        lesson_keys = [UUID(lesson.key) for lesson in module.lessons]
+        opened_mask = sum(lesson_bits[lesson.key] for lesson in module.lessons)
+        masks[f"opened_{index}"] = F("report_facts__opened").bitand(opened_mask)
+        masks[f"done_{index}"] = F("report_facts__modules_done").bitand(module_bits[module.key])
+        live = {
+            "reached": Exists(
+                LessonProgress.objects.filter(enrolment=OuterRef("pk"), lesson_key__in=lesson_keys)
+            ),
+            "completed": Exists(
+                ModuleCompletion.objects.filter(
+                    enrolment=OuterRef("pk"), module_key=UUID(module.key)
+                )
+            ),
+        }
+        for name, mask in (("reached", f"opened_{index}"), ("completed", f"done_{index}")):
+            totals[f"{name}_{index}"] = Sum(
+                Case(
+                    # An enrolment without a rollup row: from its own rows.
+                    When(missing, then=Case(When(live[name], then=Value(1)), default=Value(0))),
+                    When(**{f"{mask}__gt": 0}, then=Value(1)),
+                    default=Value(0),
+                )
+            )
+    counts = qs.annotate(**masks).aggregate(**totals)
+    rows = [
+        ModuleRow(
+            module.number,
+            module.title,
+            counts[f"reached_{index}"] or 0,
+            counts[f"completed_{index}"] or 0,
+        )
+        for index, module in enumerate(outline.modules)
+    ]
+    return counts["enrolled"] or 0, rows
+
+
+def _modules_live(qs, outline) -> tuple[int, list[ModuleRow]]:
+    """``modules`` from the lesson-progress rows and module completions (three queries)."""
     module_of = {lesson.key: module.key for module in outline.modules for lesson in module.lessons}
     reached: dict[str, int] = {}
     if module_of:
