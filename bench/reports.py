@@ -16,8 +16,11 @@ Pages, in this process with the Django test client (bench.settings: DEBUG off, s
 log), signed in (force_login) as the generated national manager, the biggest scope: for each
 report (overview, organisations, roles, months, modules, learners) the HTML page, the CSV
 export (the whole streamed body read) and the XLSX export, each checked for HTTP 200 and a
-non-empty body of the right kind. One warm-up request (its SQL queries counted), then the
-median of BENCH_RUNS (5) timed requests; BENCH_MIN_RUNS (2) for a request that took over
+non-empty body of the right kind. Each request is timed on both data sets in interleaved
+rounds (small, large, small, large…; the connection and the cache's key prefix switched
+between them, outside the timing), so that a change in the shared machine's load meets both
+sizes alike: one warm-up request each (its SQL queries counted), then the median of
+BENCH_RUNS (5) timed requests each; BENCH_MIN_RUNS (2) for a request that took over
 BENCH_SLOW_SECONDS (2 s) in its warm-up, and none for one that took over BENCH_SINGLE_SECONDS
 (10 s): its one run is the measurement (the full learner exports at the big size; this keeps
 the whole run within 10 minutes). For an export, the time from the request to the first
@@ -379,36 +382,6 @@ class Timing:
 _first_chunk: list[float | None] = [None]
 
 
-def timed(call, count_queries: bool = False) -> Timing:
-    """One warm-up (with the SQL queries counted if asked), then the median of RUNS calls;
-    MIN_RUNS when the warm-up took over SLOW_SECONDS; none when it took over SINGLE_SECONDS
-    (then the warm-up is the measurement: start-up costs are lost in that length).
-    ``call`` returns the size of what it fetched."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        _first_chunk[0] = None
-        began = time.perf_counter()
-        size = call()
-        warm = time.perf_counter() - began
-    # Counted now: every request through the test client clears the connection's query log.
-    count = len(queries) if count_queries else 0
-    if warm >= SINGLE_SECONDS:
-        return Timing(warm, 1, count, size, _first_chunk[0] or 0.0)
-    runs = RUNS if warm < SLOW_SECONDS else max(1, min(RUNS, MIN_RUNS))
-    times, firsts = [], []
-    for _ in range(runs):
-        _first_chunk[0] = None
-        began = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - began)
-        if _first_chunk[0] is not None:
-            firsts.append(_first_chunk[0])
-    first = statistics.median(firsts) if firsts else 0.0
-    return Timing(statistics.median(times), runs, count, size, first)
-
-
 def body_of(response, began: float | None = None) -> bytes:
     """The whole body; for a streamed one, the time from ``began`` to its first chunk is
     kept in ``_first_chunk``."""
@@ -525,11 +498,38 @@ def figures_check(client, urls: dict[str, str], course_key: str) -> list[str]:
     return checks
 
 
-def measure(learners: int) -> SizeResult:
-    """Every page, export and reference query on the database of ``learners``."""
-    from django.conf import settings
+@dataclass
+class Sized:
+    """One data set's database, signed-in clients, addresses and query parameters."""
+
+    learners: int
+    result: SizeResult
+    clients: dict
+    urls: dict[str, str]
+    params: dict[str, dict]
+
+
+_current: list[int | None] = [None]
+
+
+def use(learners: int) -> None:
+    """Point the connection (and the cache's key prefix: the outline and site caches belong
+    to one database) at the data set of ``learners``, connected, outside any timing."""
     from django.core.cache import cache
     from django.db import connection, connections
+
+    if _current[0] != learners:
+        connections.close_all()
+        connection.settings_dict["NAME"] = database_name(learners)
+        cache.key_prefix = database_name(learners)
+        _current[0] = learners
+    connection.ensure_connection()
+
+
+def prepare(learners: int) -> Sized:
+    """The data set's managers signed in, its addresses, and its figures checked against the
+    reference queries."""
+    from django.conf import settings
     from django.test import Client
     from django.urls import reverse
     from django.utils import translation
@@ -538,17 +538,15 @@ def measure(learners: int) -> SizeResult:
     from progress.models import Enrolment
     from reports.selectors import course_choices
 
-    connections.close_all()
-    connection.settings_dict["NAME"] = database_name(learners)
-    cache.clear()  # the outline and site caches belong to the other database
+    use(learners)
     result = SizeResult(learners, enrolments=Enrolment.objects.count())
     print(
-        f"Measuring {database_name(learners)}: {learners:,} learners, "
-        f"{result.enrolments:,} enrolments",
+        f"{database_name(learners)}: {learners:,} learners, {result.enrolments:,} enrolments",
         flush=True,
     )
     with translation.override(settings.LANGUAGE_CODE):
         urls = {name: reverse(f"reports:{name}") for name in REPORTS}
+        urls["bare"] = reverse("bench-reports-bare")
         course_key = str(course_choices(settings.LANGUAGE_CODE)[0][0])  # the module page's
     params = {
         "overview": {},
@@ -566,54 +564,122 @@ def measure(learners: int) -> SizeResult:
             raise BenchError(f"no generated manager {email} in {database_name(learners)}")
         clients[email] = Client(headers={"host": HOST})
         clients[email].force_login(manager)
-    client = clients[NATIONAL]
-
-    result.checks = figures_check(client, urls, course_key)
+    result.checks = figures_check(clients[NATIONAL], urls, course_key)
     print(f"  figures match ({', '.join(result.checks)})", flush=True)
+    return Sized(learners, result, clients, urls, params)
 
-    for name in params:
-        timing = timed(lambda name=name: len(reference_run(name, params[name])))
-        result.references[name] = timing
-        print(
-            f"  SQL {name:<14} {timing.median * 1000:9.1f} ms  ({timing.size} rows, "
-            f"{timing.runs} runs)",
-            flush=True,
+
+def timed_interleaved(calls: dict[int, object], count_queries: bool = False) -> dict[int, Timing]:
+    """``timed`` for the same request on each data set, the runs interleaved (small, large,
+    small, large…) so that a change of the machine's load meets both alike: one warm-up each
+    (its SQL queries counted if asked), then RUNS runs each; MIN_RUNS when a warm-up took
+    over SLOW_SECONDS, none (the warm-up is the measurement) over SINGLE_SECONDS."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    warm, sizes, counts, firsts = {}, {}, {}, {}
+    for learners, call in calls.items():
+        use(learners)
+        with CaptureQueriesContext(connection) as queries:
+            _first_chunk[0] = None
+            began = time.perf_counter()
+            sizes[learners] = call()
+            warm[learners] = time.perf_counter() - began
+        counts[learners] = len(queries) if count_queries else 0
+        firsts[learners] = [_first_chunk[0]] if _first_chunk[0] is not None else []
+    slowest = max(warm.values())
+    if slowest >= SINGLE_SECONDS:
+        runs = 0
+    else:
+        runs = RUNS if slowest < SLOW_SECONDS else max(1, min(RUNS, MIN_RUNS))
+    times: dict[int, list[float]] = {learners: [] for learners in calls}
+    if runs:
+        firsts = {learners: [] for learners in calls}
+    for _ in range(runs):
+        for learners, call in calls.items():
+            use(learners)
+            _first_chunk[0] = None
+            began = time.perf_counter()
+            call()
+            times[learners].append(time.perf_counter() - began)
+            if _first_chunk[0] is not None:
+                firsts[learners].append(_first_chunk[0])
+    return {
+        learners: Timing(
+            statistics.median(times[learners]) if runs else warm[learners],
+            runs or 1,
+            counts[learners],
+            sizes[learners],
+            statistics.median(firsts[learners]) if firsts[learners] else 0.0,
         )
-    bare_url = reverse("bench-reports-bare")
+        for learners in calls
+    }
 
-    def bare() -> int:
-        response = client.get(bare_url)
+
+def _line(label: str, timings: dict[int, Timing], unit: str = "bytes") -> None:
+    parts = []
+    for learners, timing in timings.items():
+        first = f", first chunk {timing.first * 1000:.1f} ms" if timing.first else ""
+        parts.append(
+            f"{learners // 1000 if learners % 1000 == 0 else learners}"
+            f"{'k' if learners % 1000 == 0 else ''} {timing.median * 1000:8.1f} ms "
+            f"({timing.size:,} {unit}, {timing.queries} q, {timing.runs} runs{first})"
+        )
+        # (the query count is 0 for reference queries: not counted)
+    print(f"  {label:<19} " + " | ".join(parts), flush=True)
+
+
+def measure() -> tuple[SizeResult, SizeResult]:
+    """Every page, export and reference query on both data sets, interleaved."""
+    from django.db import connections
+
+    sized = {learners: prepare(learners) for learners in (SMALL, LARGE)}
+    print("Measuring (interleaved rounds, small and large):", flush=True)
+    for name in sized[SMALL].params:
+        timings = timed_interleaved(
+            {
+                n: (lambda s=s, name=name: len(reference_run(name, s.params[name])))
+                for n, s in sized.items()
+            }
+        )
+        for n, timing in timings.items():
+            sized[n].result.references[name] = timing
+        _line(f"SQL {name}", timings, "rows")
+
+    def bare(s: Sized) -> int:
+        response = s.clients[NATIONAL].get(s.urls["bare"])
         if response.status_code != 200:
-            raise BenchError(f"GET {bare_url}: HTTP {response.status_code} (not signed in?)")
+            raise BenchError(f"GET {s.urls['bare']}: HTTP {response.status_code}")
         return len(response.content)
 
-    result.bare = timed(bare, True)
-    print(
-        f"  bare view (signed in) {result.bare.median * 1000:9.1f} ms  "
-        f"({result.bare.queries} queries)",
-        flush=True,
-    )
+    timings = timed_interleaved({n: (lambda s=s: bare(s)) for n, s in sized.items()}, True)
+    for n, timing in timings.items():
+        sized[n].result.bare = timing
+    _line("bare view", timings)
     for name in REPORTS:
         for fmt in FORMATS:
-            timing = timed(lambda name=name, fmt=fmt: len(fetch(client, urls[name], fmt)), True)
-            result.pages[name, fmt] = timing
-            first = f", first chunk {timing.first * 1000:.1f} ms" if fmt != "html" else ""
-            print(
-                f"  {name + '.' + fmt:<19}{timing.median * 1000:9.1f} ms  "
-                f"({timing.size:,} bytes, {timing.queries} queries, {timing.runs} runs{first})",
-                flush=True,
+            timings = timed_interleaved(
+                {
+                    n: (
+                        lambda s=s, name=name, fmt=fmt: len(
+                            fetch(s.clients[NATIONAL], s.urls[name], fmt)
+                        )
+                    )
+                    for n, s in sized.items()
+                },
+                True,
             )
-    if learners == LARGE:
-        county = clients[COUNTY]
-        timing = timed(lambda: len(fetch(county, urls["overview"], "html")), True)
-        result.county_overview = timing
-        print(
-            f"  overview.html as the Skåne county manager: {timing.median * 1000:.1f} ms "
-            f"({timing.queries} queries)",
-            flush=True,
-        )
+            for n, timing in timings.items():
+                sized[n].result.pages[name, fmt] = timing
+            _line(f"{name}.{fmt}", timings)
+    large = sized[LARGE]
+    timings = timed_interleaved(
+        {LARGE: lambda: len(fetch(large.clients[COUNTY], large.urls["overview"], "html"))}, True
+    )
+    large.result.county_overview = timings[LARGE]
+    _line("overview.html, Skåne county manager", timings)
     connections.close_all()
-    return result
+    return sized[SMALL].result, sized[LARGE].result
 
 
 # --- Report ---------------------------------------------------------------------------------
@@ -743,8 +809,7 @@ def run() -> str:
 
         django.setup()
         django_ready = True
-        small = measure(SMALL)
-        large = measure(LARGE)
+        small, large = measure()
     finally:
         if django_ready:
             from django.db import connections
