@@ -16,12 +16,20 @@ Pages, in this process with the Django test client (bench.settings: DEBUG off, s
 log), signed in (force_login) as the generated national manager, the biggest scope: for each
 report (overview, organisations, roles, months, modules, learners) the HTML page, the CSV
 export (the whole streamed body read) and the XLSX export, each checked for HTTP 200 and a
-non-empty body of the right kind. One warm-up request (its SQL queries counted), then the
-median of BENCH_RUNS (5) timed requests; BENCH_MIN_RUNS (2) for a request that took over
+non-empty body of the right kind. Each request is timed on both data sets in interleaved
+rounds (small, large, small, large…; the connection and the cache's key prefix switched
+between them, outside the timing), so that a change in the shared machine's load meets both
+sizes alike: one warm-up request each (its SQL queries counted), then the median of
+BENCH_RUNS (5) timed requests each; BENCH_MIN_RUNS (2) for a request that took over
 BENCH_SLOW_SECONDS (2 s) in its warm-up, and none for one that took over BENCH_SINGLE_SECONDS
 (10 s): its one run is the measurement (the full learner exports at the big size; this keeps
-the whole run within 10 minutes). The overview is also timed for the Skåne county
-manager at the big size.
+the whole run within 10 minutes). For an export, the time from the request to the first
+chunk of its streamed body is kept too (median over the timed runs). The overview is also
+timed for the Skåne county manager at the big size.
+
+Page overhead: a login-required bare view (``/bench/reports-bare/``, bench.urls) requested by
+the same client, through the same middleware, with the same session, timed the same way; the
+last line gives each page as a multiple of it.
 
 Reference: for each report one hand-written SQL query (raw SQL over progress_enrolment,
 progress_lessonprogress, progress_modulecompletion, quizzes_attempt, the organisation and
@@ -33,15 +41,16 @@ CSV export and the roles' CSV export are parsed and compared figure by figure wi
 reference query ("figures match"), as are the module page's reached/completed counts.
 
 Growth: each time at the big size divided by the same time at the small size (×N.N), for the
-pages and for the reference queries.
+pages and for the reference queries; the last line names the largest growth of any page or
+export (at most ×10, linear, from 10,000 to 100,000 learners).
 
 Sizes: 10,000 and 100,000 learners, as the issue asks. A first run here, generating both
-databases, took 8 min 47 s (generation 3 min 12 s; the two learner-list exports at 100,000
-about 1 min 20 s); a run that reuses them about 5 1/2 minutes.
+databases (each ends with the reports' rollup rebuilt), took 9 min 44 s with the machine
+shared (load average 8; generation 5 min 52 s); a run that reuses them about 4 minutes.
 
 Environment overrides: BENCH_LEARNERS_SMALL (10000), BENCH_LEARNERS_LARGE (100000),
 BENCH_RUNS (5), BENCH_MIN_RUNS (2), BENCH_SLOW_SECONDS (2), BENCH_SINGLE_SECONDS (10),
-BENCH_POSTGRES.
+BENCH_POSTGRES, BENCH_DATABASE (bench_reports: the prefix of the databases' names).
 """
 
 import csv
@@ -59,7 +68,7 @@ from pathlib import Path
 from bench.certificates import POSTGRES, migrations_fingerprint, postgres_admin
 from bench.lessons import HOST, REPO_DIR, SETTINGS, BenchError, bench_main, manage
 
-# The issue's sizes; a first run (generating both) takes about 9 minutes here.
+# The issue's sizes; a first run (generating both) takes about 10 minutes here under load.
 SMALL = int(os.environ.get("BENCH_LEARNERS_SMALL", "10000"))
 LARGE = int(os.environ.get("BENCH_LEARNERS_LARGE", "100000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
@@ -67,7 +76,9 @@ MIN_RUNS = int(os.environ.get("BENCH_MIN_RUNS", "2"))
 SLOW_SECONDS = float(os.environ.get("BENCH_SLOW_SECONDS", "2"))
 SINGLE_SECONDS = float(os.environ.get("BENCH_SINGLE_SECONDS", "10"))
 SEED = 1
-TEMPLATE = "bench_reports_template"
+# BENCH_DATABASE: the prefix of the databases' names (several checkouts on one server).
+PREFIX = os.environ.get("BENCH_DATABASE", "bench_reports")
+TEMPLATE = f"{PREFIX}_template"
 GENERATE_TIMEOUT = 540  # seconds for one reports_generate
 NATIONAL = "manager-nationell@generated.example"
 COUNTY = "manager-skane@generated.example"
@@ -77,11 +88,7 @@ PAGE_SIZE = 50  # rows on a page of the learner list (reports.views.PAGE_SIZE)
 
 
 def database_name(learners: int) -> str:
-    return (
-        f"bench_reports_{learners // 1000}k"
-        if learners % 1000 == 0
-        else f"bench_reports_{learners}"
-    )
+    return f"{PREFIX}_{learners // 1000}k" if learners % 1000 == 0 else f"{PREFIX}_{learners}"
 
 
 # --- Databases, kept between runs -----------------------------------------------------------
@@ -368,37 +375,24 @@ class Timing:
     runs: int
     queries: int = 0
     size: int = 0  # bytes of the response body or rows of a query
+    first: float = 0.0  # seconds to the first chunk of a streamed body (median)
 
 
-def timed(call, count_queries: bool = False) -> Timing:
-    """One warm-up (with the SQL queries counted if asked), then the median of RUNS calls;
-    MIN_RUNS when the warm-up took over SLOW_SECONDS; none when it took over SINGLE_SECONDS
-    (then the warm-up is the measurement: start-up costs are lost in that length).
-    ``call`` returns the size of what it fetched."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        began = time.perf_counter()
-        size = call()
-        warm = time.perf_counter() - began
-    # Counted now: every request through the test client clears the connection's query log.
-    count = len(queries) if count_queries else 0
-    if warm >= SINGLE_SECONDS:
-        return Timing(warm, 1, count, size)
-    runs = RUNS if warm < SLOW_SECONDS else max(1, min(RUNS, MIN_RUNS))
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - began)
-    return Timing(statistics.median(times), runs, count, size)
+# Seconds from the request to the first chunk of the last streamed body fetched (or None).
+_first_chunk: list[float | None] = [None]
 
 
-def body_of(response) -> bytes:
+def body_of(response, began: float | None = None) -> bytes:
+    """The whole body; for a streamed one, the time from ``began`` to its first chunk is
+    kept in ``_first_chunk``."""
     if response.streaming:
+        chunks = []
         try:
-            return b"".join(response.streaming_content)
+            for chunk in response.streaming_content:
+                if not chunks and began is not None:
+                    _first_chunk[0] = time.perf_counter() - began
+                chunks.append(chunk)
+            return b"".join(chunks)
         finally:
             response.close()
     return response.content
@@ -408,8 +402,9 @@ SIGNATURES = {"html": b"<html", "csv": "\ufeff".encode(), "xlsx": b"PK\x03\x04"}
 
 
 def fetch(client, url: str, fmt: str) -> bytes:
+    began = time.perf_counter()
     response = client.get(url, {"format": fmt} if fmt != "html" else {})
-    body = body_of(response)
+    body = body_of(response, began)
     if response.status_code != 200:
         raise BenchError(f"GET {url} format={fmt}: HTTP {response.status_code}: {body[:300]!r}")
     signature = SIGNATURES[fmt]
@@ -424,6 +419,7 @@ class SizeResult:
     enrolments: int = 0
     pages: dict[tuple[str, str], Timing] = field(default_factory=dict)
     references: dict[str, Timing] = field(default_factory=dict)
+    bare: Timing | None = None  # the login-required bare view (bench.urls), same session
     county_overview: Timing | None = None
     checks: list[str] = field(default_factory=list)
 
@@ -502,11 +498,38 @@ def figures_check(client, urls: dict[str, str], course_key: str) -> list[str]:
     return checks
 
 
-def measure(learners: int) -> SizeResult:
-    """Every page, export and reference query on the database of ``learners``."""
-    from django.conf import settings
+@dataclass
+class Sized:
+    """One data set's database, signed-in clients, addresses and query parameters."""
+
+    learners: int
+    result: SizeResult
+    clients: dict
+    urls: dict[str, str]
+    params: dict[str, dict]
+
+
+_current: list[int | None] = [None]
+
+
+def use(learners: int) -> None:
+    """Point the connection (and the cache's key prefix: the outline and site caches belong
+    to one database) at the data set of ``learners``, connected, outside any timing."""
     from django.core.cache import cache
     from django.db import connection, connections
+
+    if _current[0] != learners:
+        connections.close_all()
+        connection.settings_dict["NAME"] = database_name(learners)
+        cache.key_prefix = database_name(learners)
+        _current[0] = learners
+    connection.ensure_connection()
+
+
+def prepare(learners: int) -> Sized:
+    """The data set's managers signed in, its addresses, and its figures checked against the
+    reference queries."""
+    from django.conf import settings
     from django.test import Client
     from django.urls import reverse
     from django.utils import translation
@@ -515,17 +538,15 @@ def measure(learners: int) -> SizeResult:
     from progress.models import Enrolment
     from reports.selectors import course_choices
 
-    connections.close_all()
-    connection.settings_dict["NAME"] = database_name(learners)
-    cache.clear()  # the outline and site caches belong to the other database
+    use(learners)
     result = SizeResult(learners, enrolments=Enrolment.objects.count())
     print(
-        f"Measuring {database_name(learners)}: {learners:,} learners, "
-        f"{result.enrolments:,} enrolments",
+        f"{database_name(learners)}: {learners:,} learners, {result.enrolments:,} enrolments",
         flush=True,
     )
     with translation.override(settings.LANGUAGE_CODE):
         urls = {name: reverse(f"reports:{name}") for name in REPORTS}
+        urls["bare"] = reverse("bench-reports-bare")
         course_key = str(course_choices(settings.LANGUAGE_CODE)[0][0])  # the module page's
     params = {
         "overview": {},
@@ -543,39 +564,122 @@ def measure(learners: int) -> SizeResult:
             raise BenchError(f"no generated manager {email} in {database_name(learners)}")
         clients[email] = Client(headers={"host": HOST})
         clients[email].force_login(manager)
-    client = clients[NATIONAL]
-
-    result.checks = figures_check(client, urls, course_key)
+    result.checks = figures_check(clients[NATIONAL], urls, course_key)
     print(f"  figures match ({', '.join(result.checks)})", flush=True)
+    return Sized(learners, result, clients, urls, params)
 
-    for name in params:
-        timing = timed(lambda name=name: len(reference_run(name, params[name])))
-        result.references[name] = timing
-        print(
-            f"  SQL {name:<14} {timing.median * 1000:9.1f} ms  ({timing.size} rows, "
-            f"{timing.runs} runs)",
-            flush=True,
+
+def timed_interleaved(calls: dict[int, object], count_queries: bool = False) -> dict[int, Timing]:
+    """``timed`` for the same request on each data set, the runs interleaved (small, large,
+    small, large…) so that a change of the machine's load meets both alike: one warm-up each
+    (its SQL queries counted if asked), then RUNS runs each; MIN_RUNS when a warm-up took
+    over SLOW_SECONDS, none (the warm-up is the measurement) over SINGLE_SECONDS."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    warm, sizes, counts, firsts = {}, {}, {}, {}
+    for learners, call in calls.items():
+        use(learners)
+        with CaptureQueriesContext(connection) as queries:
+            _first_chunk[0] = None
+            began = time.perf_counter()
+            sizes[learners] = call()
+            warm[learners] = time.perf_counter() - began
+        counts[learners] = len(queries) if count_queries else 0
+        firsts[learners] = [_first_chunk[0]] if _first_chunk[0] is not None else []
+    slowest = max(warm.values())
+    if slowest >= SINGLE_SECONDS:
+        runs = 0
+    else:
+        runs = RUNS if slowest < SLOW_SECONDS else max(1, min(RUNS, MIN_RUNS))
+    times: dict[int, list[float]] = {learners: [] for learners in calls}
+    if runs:
+        firsts = {learners: [] for learners in calls}
+    for _ in range(runs):
+        for learners, call in calls.items():
+            use(learners)
+            _first_chunk[0] = None
+            began = time.perf_counter()
+            call()
+            times[learners].append(time.perf_counter() - began)
+            if _first_chunk[0] is not None:
+                firsts[learners].append(_first_chunk[0])
+    return {
+        learners: Timing(
+            statistics.median(times[learners]) if runs else warm[learners],
+            runs or 1,
+            counts[learners],
+            sizes[learners],
+            statistics.median(firsts[learners]) if firsts[learners] else 0.0,
         )
+        for learners in calls
+    }
+
+
+def _line(label: str, timings: dict[int, Timing], unit: str = "bytes") -> None:
+    parts = []
+    for learners, timing in timings.items():
+        first = f", first chunk {timing.first * 1000:.1f} ms" if timing.first else ""
+        parts.append(
+            f"{learners // 1000 if learners % 1000 == 0 else learners}"
+            f"{'k' if learners % 1000 == 0 else ''} {timing.median * 1000:8.1f} ms "
+            f"({timing.size:,} {unit}, {timing.queries} q, {timing.runs} runs{first})"
+        )
+        # (the query count is 0 for reference queries: not counted)
+    print(f"  {label:<19} " + " | ".join(parts), flush=True)
+
+
+def measure() -> tuple[SizeResult, SizeResult]:
+    """Every page, export and reference query on both data sets, interleaved."""
+    from django.db import connections
+
+    sized = {learners: prepare(learners) for learners in (SMALL, LARGE)}
+    print("Measuring (interleaved rounds, small and large):", flush=True)
+    for name in sized[SMALL].params:
+        timings = timed_interleaved(
+            {
+                n: (lambda s=s, name=name: len(reference_run(name, s.params[name])))
+                for n, s in sized.items()
+            }
+        )
+        for n, timing in timings.items():
+            sized[n].result.references[name] = timing
+        _line(f"SQL {name}", timings, "rows")
+
+    def bare(s: Sized) -> int:
+        response = s.clients[NATIONAL].get(s.urls["bare"])
+        if response.status_code != 200:
+            raise BenchError(f"GET {s.urls['bare']}: HTTP {response.status_code}")
+        return len(response.content)
+
+    timings = timed_interleaved({n: (lambda s=s: bare(s)) for n, s in sized.items()}, True)
+    for n, timing in timings.items():
+        sized[n].result.bare = timing
+    _line("bare view", timings)
     for name in REPORTS:
         for fmt in FORMATS:
-            timing = timed(lambda name=name, fmt=fmt: len(fetch(client, urls[name], fmt)), True)
-            result.pages[name, fmt] = timing
-            print(
-                f"  {name + '.' + fmt:<19}{timing.median * 1000:9.1f} ms  "
-                f"({timing.size:,} bytes, {timing.queries} queries, {timing.runs} runs)",
-                flush=True,
+            timings = timed_interleaved(
+                {
+                    n: (
+                        lambda s=s, name=name, fmt=fmt: len(
+                            fetch(s.clients[NATIONAL], s.urls[name], fmt)
+                        )
+                    )
+                    for n, s in sized.items()
+                },
+                True,
             )
-    if learners == LARGE:
-        county = clients[COUNTY]
-        timing = timed(lambda: len(fetch(county, urls["overview"], "html")), True)
-        result.county_overview = timing
-        print(
-            f"  overview.html as the Skåne county manager: {timing.median * 1000:.1f} ms "
-            f"({timing.queries} queries)",
-            flush=True,
-        )
+            for n, timing in timings.items():
+                sized[n].result.pages[name, fmt] = timing
+            _line(f"{name}.{fmt}", timings)
+    large = sized[LARGE]
+    timings = timed_interleaved(
+        {LARGE: lambda: len(fetch(large.clients[COUNTY], large.urls["overview"], "html"))}, True
+    )
+    large.result.county_overview = timings[LARGE]
+    _line("overview.html, Skåne county manager", timings)
     connections.close_all()
-    return result
+    return sized[SMALL].result, sized[LARGE].result
 
 
 # --- Report ---------------------------------------------------------------------------------
@@ -600,7 +704,7 @@ def table(small: SizeResult, large: SizeResult) -> None:
     )
     header = (
         f"  {'page':<20}{'queries':>8}{'small ms':>10}{'large ms':>10}{'growth':>8}"
-        f"{'SQL large':>11}{'SQL growth':>11}{'ratio':>8}"
+        f"{'SQL large':>11}{'SQL growth':>11}{'ratio':>8}{'1st chunk':>11}"
     )
     print(header)
     for name in REPORTS:
@@ -613,6 +717,7 @@ def table(small: SizeResult, large: SizeResult) -> None:
                 f"{'×' + format(b.median / a.median, '.1f'):>8}{ms(ref_large.median):>11}"
                 f"{'×' + format(ref_large.median / ref_small.median, '.1f'):>11}"
                 f"{b.median / ref_large.median:>7.1f}×"
+                + (f"{ms(b.first):>11}" if fmt != "html" else "")
             )
     print("  reference SQL queries:")
     for name in small.references:
@@ -620,6 +725,11 @@ def table(small: SizeResult, large: SizeResult) -> None:
         print(
             f"  {'SQL ' + name:<20}{'1':>8}{ms(a.median):>10}{ms(b.median):>10}"
             f"{'×' + format(b.median / a.median, '.1f'):>8}   ({b.size:,} rows at the large size)"
+        )
+    if small.bare is not None and large.bare is not None:
+        print(
+            f"  bare view (login required, same session): {ms(small.bare.median)} ms small, "
+            f"{ms(large.bare.median)} ms large ({large.bare.queries} queries)"
         )
     if large.county_overview is not None:
         national = large.pages["overview", "html"].median
@@ -630,16 +740,33 @@ def table(small: SizeResult, large: SizeResult) -> None:
 
 
 def headline(small: SizeResult, large: SizeResult) -> str:
+    """Each page's time at the large size with its growth from the small size and its ratio
+    to its SQL and to the bare view; the worst page and the worst growth; the exports' worst
+    time to the first chunk and the slowest export against its SQL."""
     parts = [f"bench-reports: {large.learners} learners"]
+    bare = large.bare.median if large.bare is not None else None
     for name in REPORTS:
         page = large.pages[name, "html"]
         growth = page.median / small.pages[name, "html"].median
         ratio = page.median / large.references[name].median
+        over_bare = f", {page.median / bare:.0f}× bare" if bare else ""
         parts.append(
             f"{name} {ms(page.median)} ms (×{growth:.1f} from {small.learners // 1000}k, "
-            f"{ratio:.1f}× its SQL)"
+            f"{ratio:.1f}× its SQL{over_bare})"
         )
+    worst_name, worst = max(
+        ((name, large.pages[name, "html"]) for name in REPORTS), key=lambda item: item[1].median
+    )
+    growths = {key: large.pages[key].median / small.pages[key].median for key in large.pages}
+    (growth_name, growth_fmt), growth = max(growths.items(), key=lambda item: item[1])
+    parts.append(f"worst page {worst_name} {ms(worst.median)} ms")
+    parts.append(
+        f"worst growth ×{growth:.1f} ({growth_name}.{growth_fmt}; "
+        f"{large.learners // small.learners}× the learners)"
+    )
     exports = [(key, t) for key, t in large.pages.items() if key[1] != "html"]
+    (first_name, first_fmt), first = max(exports, key=lambda item: item[1].first)
+    parts.append(f"exports' first chunk ≤ {ms(first.first)} ms ({first_name}.{first_fmt})")
     (name, fmt), slowest = max(exports, key=lambda item: item[1].median)
     ratio = slowest.median / large.references[reference_of(name, fmt)].median
     parts.append(f"slowest export {name}.{fmt} {duration(slowest.median)} ({ratio:.1f}× its SQL)")
@@ -682,8 +809,7 @@ def run() -> str:
 
         django.setup()
         django_ready = True
-        small = measure(SMALL)
-        large = measure(LARGE)
+        small, large = measure()
     finally:
         if django_ready:
             from django.db import connections

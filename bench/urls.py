@@ -19,6 +19,13 @@ def bare_view(request):
 
 
 @login_required
+def reports_bare_view(request):
+    """The page-overhead reference of ``make bench-reports``: the full middleware stack with
+    the session loaded and the user signed in (a query each), nothing else."""
+    return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")
+
+
+@login_required
 @require_POST
 def insert_view(request):
     """The write reference: the full middleware stack (the CSRF check included), the session
@@ -32,5 +39,6 @@ def insert_view(request):
 urlpatterns = [
     path("bench/bare/", bare_view, name="bench-bare"),
     path("bench/insert/", insert_view, name="bench-insert"),
+    path("bench/reports-bare/", reports_bare_view, name="bench-reports-bare"),
     *site_urlpatterns,
 ]

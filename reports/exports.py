@@ -3,8 +3,8 @@
 CSV: UTF-8 with a byte-order mark (so Excel reads å, ä, ö right), ``;`` between fields
 (what Excel expects with Swedish regional settings, where the comma is the decimal sign),
 written row by row through a ``StreamingHttpResponse``. XLSX: written a row at a time by
-``xlsx.xlsx_write`` into an anonymous temporary file, sent with ``FileResponse`` (with its
-length; the file disappears when the response closes it).
+``xlsx.xlsx_chunks`` and streamed the same way as it is written (no length, no temporary
+file): both start before the last row is read, in constant memory.
 
 Formula injection: a text cell starting with = + - @ tab or carriage return would be run as a
 formula by a spreadsheet. In CSV such text gets a leading apostrophe; in XLSX all text is an
@@ -14,14 +14,13 @@ inline string cell (never a formula). Numbers and dates stay numbers and dates.
 from __future__ import annotations
 
 import csv
-import tempfile
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 
 from .tables import Table
-from .xlsx import xlsx_write
+from .xlsx import xlsx_chunks
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_DELIMITER = ";"
@@ -57,10 +56,11 @@ class _Echo:
 
 
 def _csv_lines(table: Table, rows_per_chunk: int = 500) -> Iterable[str]:
-    """The CSV text in chunks of rows (a chunk per row made the response's per-chunk work
-    cost as much as the rows)."""
+    """The CSV text: the header at once, then chunks of rows (a chunk per row made the
+    response's per-chunk work cost as much as the rows)."""
     writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
-    chunk = ["\ufeff" + writer.writerow(table.headers())]
+    yield "\ufeff" + writer.writerow(table.headers())  # before the first row is read
+    chunk = []
     for row in table.export_rows():
         chunk.append(writer.writerow([csv_safe(value) for value in row]))
         if len(chunk) >= rows_per_chunk:
@@ -75,10 +75,10 @@ def csv_response(table: Table, filename: str) -> StreamingHttpResponse:
     return response
 
 
-def xlsx_response(table: Table, filename: str) -> FileResponse:
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    xlsx_write(handle, title=str(table.caption), headers=table.headers(), rows=table.export_rows())
-    handle.seek(0)
-    return FileResponse(
-        handle, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE
+def xlsx_response(table: Table, filename: str) -> StreamingHttpResponse:
+    chunks = xlsx_chunks(
+        title=str(table.caption), headers=table.headers(), rows=table.export_rows()
     )
+    response = StreamingHttpResponse(chunks, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

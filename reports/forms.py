@@ -6,10 +6,12 @@ choice: a filter can only ever narrow what the manager sees.
 
 from __future__ import annotations
 
+import hashlib
 from uuid import UUID
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from elearning.accounts.models import RoleCategory
@@ -38,6 +40,18 @@ class ReportFilterForm(forms.Form):
         input_formats=["%Y-%m-%d"],
     )
     sort = forms.CharField(label=_("Sort"), required=False, widget=forms.HiddenInput)
+
+    def fields_key(self) -> str:
+        """A digest of everything the visible fields render from: the language, and each
+        field's value, choices and errors. The page caches the fields' HTML under it
+        (rendering a select of 300 organisations cost 20 ms a page); equal inputs, equal
+        HTML, so a cached copy is never another scope's or another request's."""
+        parts = [translation.get_language() or ""]
+        for field in self.visible_fields():
+            choices = getattr(field.field, "choices", ())
+            parts.append(repr((field.name, field.value(), list(choices), field.errors)))
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
     page = forms.IntegerField(label=_("Page"), required=False, widget=forms.HiddenInput)
     format = forms.ChoiceField(
         label=_("Format"),

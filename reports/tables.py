@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats, timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 # Shown instead of a figure that would tell something about fewer than 5 learners outside
@@ -82,6 +84,29 @@ class Table:
                     continue
                 cells.append((display(row.values[index], column.kind), column, 1))
             yield row, cells
+
+    def body_html(self) -> SafeString:
+        """The table's body rows as HTML, for the template: what ``includes/table.html``
+        rendered cell by cell (a national organisation table of 360 rows took 0.2 s through
+        the template engine). Every text is escaped."""
+        rows = []
+        for row, cells in self.display_rows():
+            css = f' class="report-table__{conditional_escape(row.css)}"' if row.css else ""
+            parts = [f"<tr{css}>"]
+            for number, (text, column, span) in enumerate(cells, start=1):
+                text = conditional_escape(text)
+                if number == row.labels:
+                    parts.append(f'<th scope="row">{text}</th>')
+                elif span > 1:
+                    parts.append(f'<td colspan="{span}" class="suppressed">{text}</td>')
+                elif span == 0:
+                    parts.append(f'<td class="suppressed">{text}</td>')
+                else:
+                    numeric = ' class="num"' if column.numeric else ""
+                    parts.append(f"<td{numeric}>{text}</td>")
+            parts.append("</tr>")
+            rows.append("".join(parts))
+        return mark_safe("\n".join(rows))  # noqa: S308 - every text escaped above
 
     def link(self, **params) -> str:
         """This report's address with the current filters and ``params``."""

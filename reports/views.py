@@ -9,6 +9,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -426,11 +427,15 @@ def learners(request, *, scope, form):
     # Plain values, not model instances: building three instances per row cost most of an
     # export's time (7 s of 9 s for 68,000 rows).
     qs = selectors.learners(scope=scope, filters=form.filters(), sort=sort).values(*LEARNER_VALUES)
-    paginator = Paginator(qs, PAGE_SIZE)
-    number = form.cleaned_data["page"]
-    if number > max(paginator.num_pages, 1):
-        raise Problem("page", _("There is no page %(number)s.") % {"number": number})
-    page = paginator.get_page(number)
+    # An export streams every row (``all_rows``): no page, so no count of the rows first.
+    exporting = request.GET.get("format") in ("csv", "xlsx")
+    page = None
+    if not exporting:
+        paginator = Paginator(qs, PAGE_SIZE)
+        number = form.cleaned_data["page"]
+        if number > max(paginator.num_pages, 1):
+            raise Problem("page", _("There is no page %(number)s.") % {"number": number})
+        page = paginator.get_page(number)
     titles = selectors.course_titles(
         CoursePage.objects.values_list("translation_key", flat=True), translation.get_language()
     )
@@ -479,7 +484,7 @@ def learners(request, *, scope, form):
         "learners",
         _("Learners in your organisations"),
         columns,
-        [row(enrolment) for enrolment in page.object_list],
+        [row(enrolment) for enrolment in page.object_list] if page is not None else [],
         sort=sort,
     )
     query = _query(request)
@@ -489,8 +494,17 @@ def learners(request, *, scope, form):
         "tables": [table],
         "page_obj": page,
         "page_query": query,
-        "all_rows": lambda: (row(enrolment) for enrolment in qs.iterator(chunk_size=2000)),
+        "all_rows": lambda: _streamed(qs, row),
     }
+
+
+def _streamed(qs, row):
+    """The rows of ``qs`` as the database sends them, inside a transaction: outside one,
+    Django declares the cursor WITH HOLD and PostgreSQL computes the whole result before it
+    sends the first row (2.3 s for 136,000 rows here)."""
+    with transaction.atomic():
+        for values in qs.iterator(chunk_size=2000):
+            yield row(values)
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,14 +9,19 @@ date-times (Office Open XML, ECMA-376 part 1, SpreadsheetML).
 
 Text is always an inline string (``t="inlineStr"``): a spreadsheet never evaluates it, so text
 starting with ``=`` stays text, whatever it says.
+
+``xlsx_chunks`` yields the workbook's bytes as they are written (the zip file goes to a stream
+it cannot seek, so each part's sizes follow it in a data descriptor, as ZIP allows): an export
+streams its first bytes before the last row is read, in constant memory.
 """
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import IO
@@ -118,11 +123,36 @@ def _cell(ref: str, value) -> str:
     return _text(ref, str(value))  # anything else (an aware date-time, NaN) as its text
 
 
-def xlsx_write(out: IO[bytes], *, title: str, headers: list[str], rows: Iterable[list]) -> None:
-    """Write a workbook of one sheet named ``title`` to the binary file ``out``."""
+class _Pipe(io.RawIOBase):
+    """A write-only stream that keeps what was written until taken (for ``xlsx_chunks``)."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+        self.offset = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        self.offset += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.offset
+
+    def take(self) -> bytes:
+        data, self.parts = b"".join(self.parts), []
+        return data
+
+
+def xlsx_chunks(*, title: str, headers: list[str], rows: Iterable[list]) -> Iterator[bytes]:
+    """The workbook of one sheet named ``title``, as bytes in chunks while it is written
+    (about every ``_FLUSH_ROWS`` rows)."""
     letters = [column_letters(i) for i in range(len(headers))]
     sheet_name = re.sub(r"[\\/?*\[\]:]", "-", title)[:31] or "Report"
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
+    pipe = _Pipe()
+    with zipfile.ZipFile(pipe, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
         package.writestr("[Content_Types].xml", _CONTENT_TYPES)
         package.writestr("_rels/.rels", _ROOT_RELS)
         package.writestr("xl/workbook.xml", _WORKBOOK.format(name=quoteattr(sheet_name)))
@@ -134,6 +164,10 @@ def xlsx_write(out: IO[bytes], *, title: str, headers: list[str], rows: Iterable
                 for letter, label in zip(letters, headers, strict=True)
             )
             chunk = [_SHEET_START, f'<row r="1">{header}</row>']
+            sheet.write("".join(chunk).encode())
+            sheet.flush()
+            yield pipe.take()  # the first bytes before the first row is read
+            chunk = []
             for number, row in enumerate(rows, start=2):
                 cells = "".join(
                     _cell(f"{letter}{number}", value)
@@ -143,5 +177,15 @@ def xlsx_write(out: IO[bytes], *, title: str, headers: list[str], rows: Iterable
                 if len(chunk) >= _FLUSH_ROWS:
                     sheet.write("".join(chunk).encode())
                     chunk = []
+                    data = pipe.take()
+                    if data:
+                        yield data
             chunk.append(_SHEET_END)
             sheet.write("".join(chunk).encode())
+    yield pipe.take()
+
+
+def xlsx_write(out: IO[bytes], *, title: str, headers: list[str], rows: Iterable[list]) -> None:
+    """Write a workbook of one sheet named ``title`` to the binary file ``out``."""
+    for data in xlsx_chunks(title=title, headers=headers, rows=rows):
+        out.write(data)

@@ -20,6 +20,7 @@ BEFORE_SPLIT = [
     ("xapi", None),
     # Apps added since, whose first migration depends on a later progress migration.
     ("packages", None),
+    ("reports", None),
 ]
 
 

@@ -33,6 +33,7 @@ def dataset_delete() -> dict[str, int]:
     from packages.models import PackageRecord
     from progress.models import Enrolment, LearningEvent, LessonProgress, ModuleCompletion
     from quizzes.models import Attempt, AttemptAnswer
+    from reports.models import EnrolmentFacts
     from xapi.models import OutboxStatement
 
     q = connection.ops.quote_name
@@ -53,6 +54,7 @@ def dataset_delete() -> dict[str, int]:
         (LessonProgress, f"enrolment_id IN ({enrolments})"),
         (ModuleCompletion, f"enrolment_id IN ({enrolments})"),
         (PackageRecord, f"enrolment_id IN ({enrolments})"),
+        (EnrolmentFacts, f"enrolment_id IN ({enrolments})"),
     ]
     handled = {
         Enrolment: {
@@ -62,6 +64,7 @@ def dataset_delete() -> dict[str, int]:
             ModuleCompletion,
             Certificate,
             PackageRecord,
+            EnrolmentFacts,
         },
         Attempt: {AttemptAnswer},
         LearningEvent: {OutboxStatement},
@@ -164,12 +167,23 @@ def dataset_generate(
         finally:
             writer.close()
         managers = managers_create(writer)
+        # The rows were written without the progress services, so without the learning
+        # events that keep the reports' rollup: rebuilt here, in the same transaction.
+        from reports.models import EnrolmentFacts
+        from reports.rollups import facts_rebuild
+        from reports.selectors import final_test_keys
+
+        facts = facts_rebuild(final_test_keys())
+        writer.counts[EnrolmentFacts._meta.label] = facts
+        say(f"Report rollup: {facts:,} rows ({_seconds(began)}).")
         if writer.postgres:
             from progress.models import Enrolment, LearningEvent, LessonProgress
             from quizzes.models import Attempt
 
             with connection.cursor() as cursor:
-                for model in (User, Enrolment, LessonProgress, Attempt, LearningEvent):
+                for model in (
+                    User, Enrolment, LessonProgress, Attempt, LearningEvent, EnrolmentFacts
+                ):  # fmt: skip
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     say(f"Wrote {_summary(writer.counts)} in {_seconds(began)}.")
     say(f"Managers (password {MANAGER_PASSWORD!r}): {', '.join(managers)}")

@@ -12,16 +12,23 @@ from uuid import UUID
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Case,
+    Count,
+    Exists,
     F,
+    FloatField,
+    IntegerField,
     Max,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     UUIDField,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -31,14 +38,14 @@ from elearning.organisations.models import Organisation
 from progress.models import Enrolment, LessonProgress
 from quizzes.models import Attempt
 
-from .. import disclosure
+from .. import disclosure, rollups
 
 # Figures whose part outside the manager's scope covers fewer learners than this (but not
 # none) are not shown; see ``disclosure``.
 SUPPRESSION_THRESHOLD = disclosure.THRESHOLD
 
 # Stands in for "no final test at all", so an IN () never reaches the database.
-_NO_KEY = UUID(int=0)
+_NO_KEY = rollups.NO_KEY
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,54 @@ def final_test_keys() -> list[UUID]:
     return sorted(keys) or [_NO_KEY]
 
 
+def facts_ready() -> tuple[list[UUID], dict]:
+    """``final_test_keys`` and the courses' layout, with the rollup made current for them
+    (rebuilt if the final tests, lessons or modules changed): what every report reads its
+    figures with."""
+    keys = final_test_keys()
+    return keys, rollups.facts_current(keys)
+
+
+def final_keys_current() -> list[UUID]:
+    """``final_test_keys``, with the rollup made current (``facts_ready``)."""
+    return facts_ready()[0]
+
+
+def facts(final_keys: list[UUID], *names: str) -> dict:
+    """Annotations of an enrolment's rolled-up facts (``rollups``): ``f_started`` (a lesson
+    opened), ``f_done`` (distinct lessons completed), ``f_tested``/``f_passed`` (a submitted
+    / a passed final-test attempt), ``f_best`` (the best final-test percentage); only
+    ``names`` when given. An enrolment without a rollup row (written outside the progress
+    services) has each value computed from its own rows instead, by the same definition."""
+    missing = Q(report_facts__isnull=True)
+    attempts = Attempt.objects.filter(
+        enrolment=OuterRef("pk"), placement_key__in=final_keys, submitted_at__isnull=False
+    )
+    done = (
+        LessonProgress.objects.filter(enrolment=OuterRef("pk"), completed_at__isnull=False)
+        .values("enrolment")
+        .annotate(n=Count("lesson_key", distinct=True))
+        .values("n")[:1]
+    )
+    live = {
+        "f_started": (Exists(LessonProgress.objects.filter(enrolment=OuterRef("pk"))), "started"),
+        "f_done": (Coalesce(Subquery(done), 0), "lessons_done"),
+        "f_tested": (Exists(attempts), "tested"),
+        "f_passed": (Exists(attempts.filter(passed=True)), "passed"),
+        "f_best": (best_final_score(final_keys), "best"),
+    }
+    kinds = {"f_done": IntegerField(), "f_best": FloatField()}
+    return {
+        name: Case(
+            When(missing, then=expression),
+            default=F(f"report_facts__{column}"),
+            output_field=kinds.get(name, BooleanField()),
+        )
+        for name, (expression, column) in live.items()
+        if not names or name in names
+    }
+
+
 def _final_attempts(final_keys: list[UUID]) -> QuerySet[Attempt]:
     return Attempt.objects.filter(
         enrolment=OuterRef("pk"), placement_key__in=final_keys, submitted_at__isnull=False
@@ -114,7 +169,6 @@ def best_final_score(final_keys: list[UUID]) -> Subquery:
 class Figures:
     """The headline figures of one group of enrolments.
 
-    learners: distinct people (an enrolment whose account was deleted counts as one person);
     enrolled: enrolments, including learners who later left; started: enrolments with at
     least one lesson opened, or completed; completed: enrolments whose course is completed;
     tested/passed: enrolments with a submitted final-test attempt / a passed one;
@@ -122,7 +176,6 @@ class Figures:
     median_days: median days from enrolment to completion, of completed enrolments.
     """
 
-    learners: int = 0
     enrolled: int = 0
     started: int = 0
     completed: int = 0
@@ -158,97 +211,125 @@ def figures_by(
     """Figures of ``qs`` per value of the ``group`` fields (names or expressions), and with
     ``total`` (or no ``group``) of all of ``qs`` under the key ``()``; in one query (two on
     SQLite, which has no percentile function, so the median is taken in Python there).
+    ``counts_only`` leaves out mean and median (cheaper, for the disclosure counts)."""
+    sets = [group] if group else []
+    if total or not group:
+        sets.append(())
+    result: dict[tuple, Figures] = {}
+    for part in figures_sets(qs, sets, final_keys, counts_only=counts_only):
+        result.update(part)
+    return result
 
-    The enrolments are read once; their final-test attempts and whether they opened a lesson
-    are aggregated per enrolment once and joined, rather than asked row by row (four
-    correlated subqueries per enrolment cost seconds at national scale). ``counts_only``
-    leaves out learners, mean and median (cheaper, for the disclosure counts).
-    """
-    aliases = [f"g{n}" for n in range(len(group))]
+
+def figures_sets(
+    qs: QuerySet[Enrolment], sets: list[tuple], final_keys: list[UUID], counts_only: bool = False
+) -> list[dict[tuple, Figures]]:
+    """Figures of ``qs`` per value of each grouping set in ``sets`` (a tuple of field names or
+    expressions; ``()`` for all of ``qs`` together, under the key ``()``), one dict per set,
+    from one statement: the enrolments are read once for all the sets.
+
+    Each enrolment is read with its rolled-up facts (``facts``: one row per enrolment,
+    rather than its lesson-progress rows and attempts aggregated on every page; those cost
+    most of a national page's time at 100,000 learners)."""
+    fields: list = []  # every grouping field once, in order
+    for group in sets:
+        fields += [name for name in group if name not in fields]
+    aliases = [f"g{n}" for n in range(len(fields))]
+    wanted = ("f_started", "f_tested", "f_passed") + (() if counts_only else ("f_best",))
     base = qs.annotate(
         **{
             alias: F(name) if isinstance(name, str) else name
-            for alias, name in zip(aliases, group, strict=True)
-        }
+            for alias, name in zip(aliases, fields, strict=True)
+        },
+        **facts(final_keys, *wanted),
     )
     try:
         base_sql, base_params = (
-            base.values("id", "user_id", "enrolled_at", "completed_at", *aliases)
+            base.values("id", "enrolled_at", "completed_at", *wanted, *aliases)
             .order_by()
             .query.sql_with_params()
         )
     except EmptyResultSet:
         # Django compiles a filter that can match nothing (an empty IN: a scope or a list
         # of counties without members) to no SQL at all; the ORM would answer [] itself.
-        return {}
-    key_field = Attempt._meta.get_field("placement_key")
-    keys = [key_field.get_db_prep_value(key, connection) for key in final_keys]
-    attempt, progress = Attempt._meta.db_table, LessonProgress._meta.db_table
+        return [{} for _ in sets]
+    postgres = connection.vendor == "postgresql"
     median = (
         "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY "
         "EXTRACT(EPOCH FROM e.completed_at - e.enrolled_at)) / 86400.0"
-        if connection.vendor == "postgresql" and not counts_only
+        if postgres and not counts_only
         else "NULL"
     )
-    learners = (
-        "0"
-        if counts_only
-        else "COUNT(DISTINCT e.user_id) + SUM(CASE WHEN e.user_id IS NULL THEN 1 ELSE 0 END)"
-    )
     figures = f"""
-        {learners},
         COUNT(*),
-        SUM(CASE WHEN e.completed_at IS NOT NULL OR p.enrolment_id IS NOT NULL THEN 1 ELSE 0 END),
+        SUM(CASE WHEN e.completed_at IS NOT NULL OR e.f_started THEN 1 ELSE 0 END),
         SUM(CASE WHEN e.completed_at IS NOT NULL THEN 1 ELSE 0 END),
-        COUNT(a.enrolment_id),
-        COALESCE(SUM(a.passed), 0),
-        {"NULL" if counts_only else "AVG(a.best)"},
+        SUM(CASE WHEN e.f_tested THEN 1 ELSE 0 END),
+        SUM(CASE WHEN e.f_passed THEN 1 ELSE 0 END),
+        {"NULL" if counts_only else "AVG(e.f_best)"},
         {median}
         FROM e
-        LEFT JOIN a ON a.enrolment_id = e.id
-        LEFT JOIN p ON p.enrolment_id = e.id
     """
-    # Each part starts with 0 for a group's row, 1 for the total's.
-    parts = []
-    if group:
-        grouped = ", ".join(f"e.{alias}" for alias in aliases)
-        parts.append(f"SELECT 0, {grouped}, {figures} GROUP BY {grouped}")
-    if total or not group:
-        parts.append(f"SELECT 1, {', '.join(['NULL'] * len(group) + [figures])}")
-    sql = f"""
-        WITH e AS ({base_sql}),
-        a AS (
-            SELECT t.enrolment_id, MAX(t.percent) AS best,
-                   MAX(CASE WHEN t.passed THEN 1 ELSE 0 END) AS passed
-            FROM {attempt} t JOIN e ON e.id = t.enrolment_id
-            WHERE t.submitted_at IS NOT NULL
-              AND t.placement_key IN ({", ".join(["%s"] * len(keys))})
-            GROUP BY t.enrolment_id
-        ),
-        p AS (
-            SELECT DISTINCT l.enrolment_id FROM {progress} l JOIN e ON e.id = l.enrolment_id
+    if postgres:
+        # One GROUP BY GROUPING SETS: PostgreSQL sorts once per chain of nested sets (the
+        # organisation report's organisations, counties and country: one sort) and reads
+        # the enrolments once; GROUPING() tells the set of each row (a bit per field that
+        # the set does not group by).
+        masks = {
+            sum(
+                1 << (len(fields) - 1 - n) for n, name in enumerate(fields) if name not in group
+            ): index
+            for index, group in enumerate(sets)
+        }
+        columns = ", ".join(f"e.{alias}" for alias in aliases)
+        grouping = f"GROUPING({columns})" if fields else "0"
+        grouping_sets = ", ".join(
+            "(" + ", ".join(f"e.{aliases[fields.index(name)]}" for name in group) + ")"
+            for group in sets
         )
-        {" UNION ALL ".join(parts)}
-    """
-    result = {}
+        sql = f"""
+            WITH e AS ({base_sql})
+            SELECT {grouping}{", " + columns if columns else ""}, {figures}
+            GROUP BY GROUPING SETS ({grouping_sets})
+        """
+    else:
+        # Each part starts with its set's index, then every grouping field (NULL where the
+        # set does not group by it).
+        masks = {index: index for index in range(len(sets))}
+        parts = []
+        for index, group in enumerate(sets):
+            columns = ", ".join(
+                f"e.{alias}" if name in group else "NULL"
+                for alias, name in zip(aliases, fields, strict=True)
+            )
+            grouped = ", ".join(f"e.{aliases[fields.index(name)]}" for name in group)
+            parts.append(
+                f"SELECT {index}{', ' + columns if columns else ''}, {figures}"
+                + (f" GROUP BY {grouped}" if group else "")
+            )
+        sql = f"""
+            WITH e AS ({base_sql})
+            {" UNION ALL ".join(parts)}
+        """
+    result: list[dict[tuple, Figures]] = [{} for _ in sets]
+    positions = [[fields.index(name) for name in group] for group in sets]
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgres:
             # PostgreSQL would JIT-compile this statement (its cost estimate is high), which
             # took 0.6 s of 1.4 s at 68,000 enrolments: far more than it saves here.
             cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, [*base_params, *keys])
-        for is_total, *row in cursor.fetchall():
-            if is_total:
-                key = ()
-            else:
-                key = tuple(
-                    _from_db(qs.model, name, value) for name, value in zip(group, row, strict=False)
-                )
-            learners, enrolled, started, completed, tested, passed, mean, days = row[len(group) :]
-            if is_total and not enrolled:
+        cursor.execute(sql, base_params)
+        for mask, *row in cursor.fetchall():
+            index = masks[mask]
+            values = row[: len(fields)]
+            enrolled, started, completed, tested, passed, mean, days = row[len(fields) :]
+            if not sets[index] and not enrolled:
                 continue  # no enrolments at all: no total row, as no group rows
-            result[key] = Figures(
-                learners=int(learners),
+            key = tuple(
+                _from_db(qs.model, sets[index][n], values[position])
+                for n, position in enumerate(positions[index])
+            )
+            result[index][key] = Figures(
                 enrolled=int(enrolled),
                 started=int(started),
                 completed=int(completed),
@@ -257,20 +338,17 @@ def figures_by(
                 mean_score=None if mean is None else float(mean),
                 median_days=None if days is None else float(days),
             )
-    if connection.vendor != "postgresql" and not counts_only:
-        durations = defaultdict(list)
-        completed = qs.filter(completed_at__isnull=False).values_list(
-            *group, "enrolled_at", "completed_at"
-        )
-        for *key, enrolled_at, completed_at in completed:
-            days = _days(completed_at - enrolled_at)
-            if group:
-                durations[tuple(key)].append(days)
-            if total or not group:
-                durations[()].append(days)
-        for key, values in durations.items():
-            if key in result:
-                result[key].median_days = statistics.median(values)
+    if not postgres and not counts_only:
+        for index, group in enumerate(sets):
+            durations = defaultdict(list)
+            completed = qs.filter(completed_at__isnull=False).values_list(
+                *group, "enrolled_at", "completed_at"
+            )
+            for *key, enrolled_at, completed_at in completed:
+                durations[tuple(key)].append(_days(completed_at - enrolled_at))
+            for key, values in durations.items():
+                if key in result[index]:
+                    result[index][key].median_days = statistics.median(values)
     return result
 
 

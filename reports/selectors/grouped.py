@@ -10,6 +10,11 @@ from uuid import UUID
 from django.db.models import (
     Case,
     Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Sum,
     Value,
     When,
 )
@@ -19,7 +24,7 @@ from elearning.accounts.scope import ManagerScope
 from elearning.organisations.models import County
 from progress.models import LessonProgress, ModuleCompletion
 
-from .. import disclosure
+from .. import disclosure, rollups
 from .figures import (
     ALL_HIDDEN,
     Figures,
@@ -29,9 +34,10 @@ from .figures import (
     course_titles,
     day_start,
     enrolments,
+    facts_ready,
     figures_by,
-    figures_total,
-    final_test_keys,
+    figures_sets,
+    final_keys_current,
     narrowed,
     role_given,
     scope_counties,
@@ -50,7 +56,7 @@ class CourseRow:
 
 def overview(*, scope: ManagerScope, filters: Filters, language: str):
     """Per course, the figures of the enrolments in scope; and the total over all courses."""
-    keys = final_test_keys()
+    keys = final_keys_current()
     qs = enrolments(scope=scope, filters=filters)
     by_course = figures_by(qs, ("course_key",), keys, total=True)
     total = by_course.pop((), Figures())
@@ -80,33 +86,41 @@ def organisations(*, scope: ManagerScope, filters: Filters) -> list[PlaceRow]:
     it (its outside part, alone or with the other figures, is 0 or at least 5 learners);
     under a role filter or a date range such totals are not shown at all. A national manager
     has everything in scope."""
-    keys = final_test_keys()
-    # A national manager with no place filter: the organisation rows and the country are the
-    # same enrolments, so the country total comes with the rows in one statement.
+    keys = final_keys_current()
+    by_organisation = ("organisation_id", "organisation__name", "organisation__county_id")
+    by_county = ("organisation__county_id",)
+    own_enrolments = enrolments(scope=scope, filters=filters)
+    comparison = enrolments(scope=scope, filters=filters, scoped=False, by_place=False)
+    withheld = not scope.national and (narrowed(filters) or bool(filters.role))
+    # A national manager with no place filter: the organisation rows, the counties and the
+    # country are the same enrolments, so all three come from one statement.
     same = scope.national and not (filters.organisation_id or filters.county_id)
-    own = figures_by(
-        enrolments(scope=scope, filters=filters),
-        ("organisation_id", "organisation__name", "organisation__county_id"),
-        keys,
-        total=same,
-    )
-    country_figures = own.pop((), Figures()) if same else None
+    if same:
+        sets = [by_organisation, by_county, ()]
+        own, counties, country = figures_sets(own_enrolments, sets, keys)
+        country_figures = country.get((), Figures())
+    else:
+        own = figures_by(own_enrolments, by_organisation, keys)
+        country_figures = None
     county_ids = {county_id for (_, _, county_id) in own if county_id}
     if filters.county_id:
         county_ids = {filters.county_id}
-    withheld = not scope.national and (narrowed(filters) or bool(filters.role))
     publication = None
     if not scope.national and not withheld:
         publication = comparison_publication(
             scope=scope, final_keys=keys, counties=scope_counties(scope)
         )
-    comparison = enrolments(scope=scope, filters=filters, scoped=False, by_place=False)
-    # Counties this manager follows whole are in scope: exact under any filter. Others are
-    # only counted (once, below) when their figures can be shown at all.
-    counted = {c for c in county_ids if scope.national or c in scope.county_ids or not withheld}
-    counties = figures_by(
-        comparison.filter(organisation__county_id__in=counted), ("organisation__county_id",), keys
-    )
+    if not same:
+        # Counties this manager follows whole are in scope: exact under any filter. Others
+        # are only counted when their figures can be shown at all; the country with them.
+        counted = {c for c in county_ids if scope.national or c in scope.county_ids or not withheld}
+        if scope.national or not withheld:
+            counties, country = figures_sets(comparison, [by_county, ()], keys)
+            country_figures = country.get((), Figures())
+        else:
+            counties = figures_by(
+                comparison.filter(organisation__county_id__in=counted), by_county, keys
+            )
     county_names = dict(County.objects.filter(pk__in=county_ids).values_list("pk", "name"))
     rows: list[PlaceRow] = []
     for (org_id, org_name, county_id), figures in own.items():
@@ -123,14 +137,11 @@ def organisations(*, scope: ManagerScope, filters: Filters) -> list[PlaceRow]:
         name = county_names.get(county_id, "")
         rows.append(PlaceRow("county", name, name, figures))
     rows.sort(key=lambda row: (row.county == "", row.county, row.kind != "county", row.name))
-    if scope.national:
-        if country_figures is None:
-            country_figures = figures_total(comparison, keys)
-    elif withheld:
+    if withheld:
         country_figures = withhold(Figures(), ALL_HIDDEN)
-    else:
+    elif not scope.national:
         country_figures = _published(
-            figures_total(comparison, keys), publication, disclosure.COUNTRY, filters, False
+            country_figures, publication, disclosure.COUNTRY, filters, False
         )
     rows.append(PlaceRow("country", "", "", country_figures))
     return rows
@@ -155,7 +166,7 @@ def roles(*, scope: ManagerScope, filters: Filters) -> tuple[list[RoleRow], list
     """Figures per role category: in scope, and (for non-national managers) in the whole
     country for comparison: every role category always listed (the one of the role filter
     alone), each figure shown only if ``disclosure`` allows it, none under a date range."""
-    keys = final_test_keys()
+    keys = final_keys_current()
     own = figures_by(enrolments(scope=scope, filters=filters), ("role_category",), keys)
     own_rows = sorted((RoleRow(role, f) for (role,), f in own.items()), key=_role_order)
     if scope.national:
@@ -259,8 +270,58 @@ class ModuleRow:
 
 def modules(*, scope: ManagerScope, filters: Filters, outline) -> tuple[int, list[ModuleRow]]:
     """For the course of ``outline``: how many enrolments in scope reached each module (opened
-    one of its lessons) and completed it; and how many enrolments there are (three queries)."""
+    one of its lessons) and completed it; and how many enrolments there are. From the
+    rollup's bits in one query (``_modules_live`` for a course too big for them)."""
+    _keys, layout = facts_ready()
     qs = enrolments(scope=scope, filters=filters)
+    lesson_bits = rollups.bits(layout, "lessons")
+    module_bits = rollups.bits(layout, "modules")
+    wanted = [module.key for module in outline.modules] + [
+        lesson.key for module in outline.modules for lesson in module.lessons
+    ]
+    if not all(key in lesson_bits or key in module_bits for key in wanted):
+        return _modules_live(qs, outline)
+    missing = Q(report_facts__isnull=True)
+    masks, totals = {}, {"enrolled": Count("pk")}
+    for index, module in enumerate(outline.modules):
+        lesson_keys = [UUID(lesson.key) for lesson in module.lessons]
+        opened_mask = sum(lesson_bits[lesson.key] for lesson in module.lessons)
+        masks[f"opened_{index}"] = F("report_facts__opened").bitand(opened_mask)
+        masks[f"done_{index}"] = F("report_facts__modules_done").bitand(module_bits[module.key])
+        live = {
+            "reached": Exists(
+                LessonProgress.objects.filter(enrolment=OuterRef("pk"), lesson_key__in=lesson_keys)
+            ),
+            "completed": Exists(
+                ModuleCompletion.objects.filter(
+                    enrolment=OuterRef("pk"), module_key=UUID(module.key)
+                )
+            ),
+        }
+        for name, mask in (("reached", f"opened_{index}"), ("completed", f"done_{index}")):
+            totals[f"{name}_{index}"] = Sum(
+                Case(
+                    # An enrolment without a rollup row: from its own rows.
+                    When(missing, then=Case(When(live[name], then=Value(1)), default=Value(0))),
+                    When(**{f"{mask}__gt": 0}, then=Value(1)),
+                    default=Value(0),
+                )
+            )
+    counts = qs.annotate(**masks).aggregate(**totals)
+    rows = [
+        ModuleRow(
+            module.number,
+            module.title,
+            counts[f"reached_{index}"] or 0,
+            counts[f"completed_{index}"] or 0,
+        )
+        for index, module in enumerate(outline.modules)
+    ]
+    return counts["enrolled"] or 0, rows
+
+
+def _modules_live(qs, outline) -> tuple[int, list[ModuleRow]]:
+    """``modules`` from the lesson-progress rows and module completions (three queries)."""
     module_of = {lesson.key: module.key for module in outline.modules for lesson in module.lessons}
     reached: dict[str, int] = {}
     if module_of:

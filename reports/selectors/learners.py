@@ -8,13 +8,9 @@ from uuid import UUID
 
 from django.db.models import (
     Case,
-    Count,
     DateTimeField,
-    Exists,
     F,
-    OuterRef,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -22,10 +18,9 @@ from django.db.models import (
 from courses.models import CoursePage, LessonPage
 from elearning.accounts.scope import ManagerScope
 from elearning.organisations.models import County, Organisation
-from progress.models import LessonProgress
 from progress.selectors import enrolment_annotations
 
-from .figures import Filters, best_final_score, enrolments, final_test_keys
+from .figures import Filters, enrolments, facts, final_keys_current
 
 # --- The learner list ---------------------------------------------------------------------
 
@@ -46,24 +41,20 @@ def learners(*, scope: ManagerScope, filters: Filters, sort: str = "name") -> Qu
     scope), annotated with: ``lessons_done`` (distinct lessons completed), ``score`` (best
     final-test percentage), ``certificate_issued_at`` (the current, unrevoked certificate)
     and ``status_order`` (0 not started, 1 in progress, 2 completed, 3 left)."""
-    keys = final_test_keys()
-    done = (
-        LessonProgress.objects.filter(enrolment=OuterRef("pk"), completed_at__isnull=False)
-        .values("enrolment")
-        .annotate(n=Count("lesson_key", distinct=True))
-        .values("n")[:1]
-    )
-    started = Exists(LessonProgress.objects.filter(enrolment=OuterRef("pk")))
+    keys = final_keys_current()
     qs = enrolments(scope=scope, filters=filters).annotate(
-        lessons_done=Subquery(done),
-        score=best_final_score(keys),
+        **facts(keys, "f_done", "f_best", "f_started"),
+    )
+    qs = qs.annotate(
+        lessons_done=F("f_done"),
+        score=F("f_best"),
         # From the certificates app through progress (null when it is not installed).
         **{"certificate_issued_at": Value(None, output_field=DateTimeField())}
         | enrolment_annotations("certificate_issued_at"),
         status_order=Case(
             When(left_at__isnull=False, then=Value(3)),
             When(completed_at__isnull=False, then=Value(2)),
-            When(started, then=Value(1)),
+            When(f_started=True, then=Value(1)),
             default=Value(0),
         ),
     )
