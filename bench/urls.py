@@ -2,6 +2,7 @@
 
 from uuid import uuid4
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import HttpResponse
@@ -18,6 +19,13 @@ def bare_view(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@login_required
+def signed_in_view(request):
+    """The reference for the learner's pages: the full middleware stack with the session and
+    the signed-in user loaded (``login_required`` and ``request.user``), nothing rendered."""
+    return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")
+
+
 @csrf_exempt
 @require_POST
 def insert_view(request):
@@ -30,6 +38,7 @@ def insert_view(request):
 
 urlpatterns = [
     path("bench/bare/", bare_view, name="bench-bare"),
+    path("bench/signed-in/", signed_in_view, name="bench-signed-in"),
     path("bench/insert/", insert_view, name="bench-insert"),
     *site_urlpatterns,
 ]

@@ -264,10 +264,10 @@ class ModulePage(Page):
         verbose_name_plural = _("modules")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_outline
+        from .selectors import course_of_page, course_outline
 
         context = super().get_context(request, *args, **kwargs)
-        course = CoursePage.objects.ancestor_of(self).first()
+        course = course_of_page(self)
         context["course"] = course
         context["outline"] = course_outline(course=course, request=request)
         context["module_outline"] = context["outline"].module(self.pk)
@@ -312,12 +312,10 @@ class LessonPage(Page):
         return [block.value for block in self.body if block.block_type == "source"]
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_outline
+        from .selectors import course_of_page, course_outline
 
         context = super().get_context(request, *args, **kwargs)
-        course = (
-            getattr(request, "course_page", None) or CoursePage.objects.ancestor_of(self).first()
-        )
+        course = getattr(request, "course_page", None) or course_of_page(self)
         outline = course_outline(course=course, request=request)
         context["course"] = course
         context["outline"] = outline

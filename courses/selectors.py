@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from wagtail.models import Page
 
+from elearning.core.pagecache import cached
+
 from .caching import outline_version
 from .models import CoursePage, LessonPage, ModulePage, QuizPage
 
@@ -134,9 +136,30 @@ def _course_outline_build(*, course: CoursePage, request=None) -> Outline:
     return Outline(entries, final_tests)
 
 
+def course_of_page(page) -> CoursePage | None:
+    """The course ``page`` belongs to (the page itself for a course), cached until a page
+    changes (``elearning.core.pagecache``); for serving pages, which read it on every view."""
+    found = cached(
+        f"courses:course-of:{page.pk}",
+        lambda: CoursePage.objects.ancestor_of(page, inclusive=True).first() or _NO_COURSE,
+    )
+    return None if found == _NO_COURSE else found
+
+
+_NO_COURSE = "-"
+
+
 def catalogue_courses(*, catalogue, audience: str | None = None) -> list[CoursePage]:
     """Live courses of the catalogue, optionally only those for ``audience``; each gets
-    ``total_minutes``: its own estimate, or else the sum of its live lessons' estimates."""
+    ``total_minutes``: its own estimate, or else the sum of its live lessons' estimates.
+    Cached until a page changes (``elearning.core.pagecache``): the same for everyone."""
+    return cached(
+        f"courses:catalogue:{catalogue.pk}:{audience or ''}",
+        lambda: _catalogue_courses(catalogue=catalogue, audience=audience),
+    )
+
+
+def _catalogue_courses(*, catalogue, audience: str | None = None) -> list[CoursePage]:
     courses = list(CoursePage.objects.live().public().child_of(catalogue).order_by("path"))
     if audience:
         courses = [course for course in courses if audience in (course.audiences or [])]

@@ -2,8 +2,10 @@
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 
 from courses.models import CourseCataloguePage
+from elearning.core.pagecache import pages_version
 
 register = template.Library()
 
@@ -13,12 +15,18 @@ def catalogue_url(context):
     """Address of the course catalogue in the current language (None before set-up)."""
     request = context["request"]
     if not hasattr(request, "_catalogue_url"):
-        catalogue = (
-            CourseCataloguePage.objects.live()
-            .filter(locale__language_code=getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE))
-            .first()
-        )
-        request._catalogue_url = catalogue.get_url(request) if catalogue else None
+        language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        # Cached until any page changes (elearning.core.pagecache); the value is a string,
+        # or "" for none, so that a missing catalogue is remembered too.
+        key = f"courses:catalogue-url:{language}:{request.get_host()}:{pages_version()}"
+        url = cache.get(key)
+        if url is None:
+            catalogue = (
+                CourseCataloguePage.objects.live().filter(locale__language_code=language).first()
+            )
+            url = (catalogue.get_url(request) if catalogue else None) or ""
+            cache.set(key, url, timeout=24 * 60 * 60)
+        request._catalogue_url = url or None
     return request._catalogue_url
 
 

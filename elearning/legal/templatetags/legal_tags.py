@@ -2,7 +2,10 @@
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from wagtail.models import Page
+
+from elearning.core.pagecache import pages_version
 
 register = template.Library()
 
@@ -10,7 +13,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def legal_links(context) -> dict:
     """Addresses of the statement and the privacy notice in the current language (missing
-    before set-up): one query per request."""
+    before set-up): one query until a page changes (cached)."""
     from ..models import AccessibilityStatementPage, PrivacyPage
 
     request = context.get("request")
@@ -18,6 +21,12 @@ def legal_links(context) -> dict:
         return {}
     if not hasattr(request, "_legal_links"):
         language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        # Cached until any page changes (elearning.core.pagecache).
+        cache_key = f"legal:links:{language}:{request.get_host()}:{pages_version()}"
+        cached = cache.get(cache_key)
+        if cached is not None:
+            request._legal_links = cached
+            return cached
         pages = (
             Page.objects.live()
             .type(AccessibilityStatementPage, PrivacyPage)
@@ -32,5 +41,6 @@ def legal_links(context) -> dict:
                 else "privacy"
             )
             links.setdefault(key, page.get_url(request))
+        cache.set(cache_key, links, timeout=24 * 60 * 60)
         request._legal_links = links
     return request._legal_links
