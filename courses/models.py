@@ -231,6 +231,7 @@ class CoursePage(Page):
         context["course"] = self
         context["outline"] = outline = course_outline(course=self, request=request)
         context["total_minutes"] = self.estimated_minutes or outline.minutes
+        context["outline_version"] = outline_version(self.pk)
         return context
 
 
@@ -271,6 +272,7 @@ class ModulePage(Page):
         context["course"] = course
         context["outline"] = course_outline(course=course, request=request)
         context["module_outline"] = context["outline"].module(self.pk)
+        context["outline_version"] = outline_version(course.pk) if course else 0
         return context
 
 
