@@ -29,6 +29,12 @@ ROUTE_TIMEOUT = 24 * 60 * 60
 _MISSING = "-"  # a cached "no site for this host"
 
 
+def site_for_request(request) -> Site | None:
+    """Wagtail's ``Site.find_for_request`` from the cache (and remembered on the request, where
+    Wagtail's own lookups find it): for views that link to pages."""
+    return _site(request, pages_version())
+
+
 def _site(request, version: int) -> Site | None:
     """Wagtail's ``Site.find_for_request``, cached per host and port."""
     if not hasattr(request, "_wagtail_site"):
