@@ -15,14 +15,13 @@ are not remembered (a crawler's random paths would fill the cache).
 
 import hashlib
 
-from django.core.cache import cache
 from django.http.request import split_domain_port
 from django.utils import translation
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
-from elearning.core.pagecache import pages_version
+from elearning.core.pagecache import pages_version, versioned_get, versioned_set
 
 ROUTE_SCHEMA = 2
 ROUTE_TIMEOUT = 24 * 60 * 60
@@ -41,10 +40,10 @@ def _site(request, version: int) -> Site | None:
         # As Wagtail does: the raw host, so that ALLOWED_HOSTS is checked where it always is.
         hostname, port = split_domain_port(request._get_raw_host())[0], request.get_port()
         key = f"courses:site:{version}:{hashlib.sha256(hostname.encode()).hexdigest()}:{port}"
-        site = cache.get(key)
+        site = versioned_get(key)
         if site is None:
             site = Site.find_for_request(request)
-            cache.set(key, site or _MISSING, timeout=ROUTE_TIMEOUT)
+            versioned_set(key, site or _MISSING, timeout=ROUTE_TIMEOUT)
         request._wagtail_site = None if site == _MISSING else site
     return request._wagtail_site
 
@@ -59,10 +58,10 @@ def _serve_restrictions(page: Page, version: int) -> None:
     """Let Wagtail's view-restriction check (its ``on_serve_page`` hook) read the page's
     restrictions from the cache: on this instance only, for this request."""
     key = f"courses:view-restrictions:{version}:{page.pk}"
-    restrictions = cache.get(key)
+    restrictions = versioned_get(key)
     if restrictions is None:
         restrictions = list(page.get_view_restrictions())
-        cache.set(key, restrictions, timeout=ROUTE_TIMEOUT)
+        versioned_set(key, restrictions, timeout=ROUTE_TIMEOUT)
     page.get_view_restrictions = lambda: restrictions
 
 
@@ -74,7 +73,7 @@ def route_cached(request, path: str) -> RouteResult | None:
     if site is None:
         return Page.route_for_request(request, path)
     key = _key(version, site, path)
-    page = cache.get(key)
+    page = versioned_get(key)
     if page is not None:
         request._wagtail_route_for_request = RouteResult(page)
     else:
@@ -84,7 +83,7 @@ def route_cached(request, path: str) -> RouteResult | None:
         page, args, kwargs = result
         if args or kwargs or type(page).route is not Page.route:
             return result
-        cache.set(key, page, timeout=ROUTE_TIMEOUT)
+        versioned_set(key, page, timeout=ROUTE_TIMEOUT)
     _serve_restrictions(page, version)
     return request._wagtail_route_for_request
 

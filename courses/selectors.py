@@ -3,10 +3,9 @@ lessons a course has, and only live, public pages (a draft never reaches a learn
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from wagtail.models import Page
 
-from elearning.core.pagecache import cached
+from elearning.core.pagecache import cached, versioned_get, versioned_set
 
 from .caching import outline_version
 from .models import CoursePage, LessonPage, ModulePage, QuizPage
@@ -84,10 +83,10 @@ def course_outline(*, course: CoursePage, request=None) -> Outline:
     """The outline of ``course``, from the cache while no page of the course has been
     published, unpublished, moved or deleted since it was built (see caching.py)."""
     key = f"courses:outline:{OUTLINE_SCHEMA}:{course.pk}:{outline_version(course.pk)}"
-    outline = cache.get(key)
+    outline = versioned_get(key)
     if outline is None:
         outline = _course_outline_build(course=course, request=request)
-        cache.set(key, outline, timeout=24 * 60 * 60)
+        versioned_set(key, outline, timeout=24 * 60 * 60)
     return outline
 
 

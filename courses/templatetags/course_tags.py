@@ -2,10 +2,9 @@
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 
 from courses.models import CourseCataloguePage
-from elearning.core.pagecache import pages_version
+from elearning.core.pagecache import cached
 
 register = template.Library()
 
@@ -16,16 +15,16 @@ def catalogue_url(context):
     request = context["request"]
     if not hasattr(request, "_catalogue_url"):
         language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+
         # Cached until any page changes (elearning.core.pagecache); the value is a string,
         # or "" for none, so that a missing catalogue is remembered too.
-        key = f"courses:catalogue-url:{language}:{request.get_host()}:{pages_version()}"
-        url = cache.get(key)
-        if url is None:
+        def build():
             catalogue = (
                 CourseCataloguePage.objects.live().filter(locale__language_code=language).first()
             )
-            url = (catalogue.get_url(request) if catalogue else None) or ""
-            cache.set(key, url, timeout=24 * 60 * 60)
+            return (catalogue.get_url(request) if catalogue else None) or ""
+
+        url = cached(f"courses:catalogue-url:{language}:{request.get_host()}", build)
         request._catalogue_url = url or None
     return request._catalogue_url
 

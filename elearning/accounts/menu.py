@@ -7,22 +7,18 @@ active flags, of a group's permissions, and of a group or permission itself repl
 after the change commits). The views behind the links check the permissions themselves; the
 menu only decides which links to show."""
 
-import time
-
-from django.core.cache import cache
-from django.db import transaction
+from elearning.core.pagecache import version_bump, version_read, versioned_get, versioned_set
 
 _VERSION_KEY = "accounts:permissions-version"
 MENU_PERMISSIONS = {"reports": "accounts.view_reports", "authoring": "wagtailadmin.access_admin"}
 
 
 def permissions_version() -> int:
-    return cache.get_or_set(_VERSION_KEY, time.time_ns, timeout=None)
+    return version_read(_VERSION_KEY)
 
 
 def permissions_version_bump(*args, **kwargs) -> None:
-    cache.set(_VERSION_KEY, time.time_ns(), timeout=None)
-    transaction.on_commit(lambda: cache.set(_VERSION_KEY, time.time_ns(), timeout=None))
+    version_bump(_VERSION_KEY)
 
 
 def menu_for(user) -> dict[str, bool]:
@@ -30,10 +26,10 @@ def menu_for(user) -> dict[str, bool]:
     if not user.is_authenticated:
         return dict.fromkeys(MENU_PERMISSIONS, False)
     key = f"accounts:menu:{permissions_version()}:{user.pk}"
-    menu = cache.get(key)
+    menu = versioned_get(key)
     if menu is None:
         menu = {name: user.has_perm(perm) for name, perm in MENU_PERMISSIONS.items()}
-        cache.set(key, menu, timeout=24 * 60 * 60)
+        versioned_set(key, menu, timeout=24 * 60 * 60)
     return menu
 
 

@@ -1,10 +1,9 @@
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import translate_url
 from wagtail.models import Page, Site
 
-from elearning.core.pagecache import pages_version
+from elearning.core.pagecache import cached, pages_version
 
 register = template.Library()
 
@@ -47,15 +46,13 @@ def language_switch(context):
 def _translation_urls(page: Page, request) -> dict[str, str]:
     """Language code -> address of the page's translation (or home page), cached until any
     page changes (elearning.core.pagecache): the same for every learner."""
-    key = f"core:translation-urls:{page.pk}:{request.get_host()}:{pages_version()}"
-    urls = cache.get(key)
-    if urls is None:
-        urls = {
+    return cached(
+        f"core:translation-urls:{page.pk}:{request.get_host()}",
+        lambda: {
             code: target.get_url(request)
             for code, target in _page_translations(page, request).items()
-        }
-        cache.set(key, urls, timeout=24 * 60 * 60)
-    return urls
+        },
+    )
 
 
 @register.simple_tag
