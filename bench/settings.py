@@ -35,6 +35,7 @@ if os.environ.get("BENCH_CACHE_REDIS_URL"):
             "LOCATION": os.environ["BENCH_CACHE_REDIS_URL"],
         }
     }
+CACHES["template_fragments"] = TEMPLATE_FRAGMENTS_CACHE  # noqa: F405 - as in production
 
 # Quiet: a log line per request would be part of what is timed.
 LOGGING = {

@@ -27,8 +27,8 @@ MAX_QUERIES = 5
 
 @pytest.fixture(autouse=True)
 def redis_cache(settings):
-    """The production cache backend on the tests' Redis database, under a key prefix of this
-    test's own (nothing else in that database is touched)."""
+    """The production caches: Redis (the tests' database, under a key prefix of this test's
+    own: nothing else there is touched) and each process's own fragment cache."""
     url = settings.TEST_REDIS_URL
     parts = urlsplit(url)
     if not port_open(parts.hostname or "127.0.0.1", parts.port or 6379):
@@ -38,7 +38,11 @@ def redis_cache(settings):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": f"test-learner-pages-{uuid.uuid4().hex}",
-        }
+        },
+        "template_fragments": {
+            **settings.TEMPLATE_FRAGMENTS_CACHE,
+            "LOCATION": f"test-fragments-{uuid.uuid4().hex}",
+        },
     }
 
 
