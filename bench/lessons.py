@@ -3,9 +3,10 @@ by wrk.
 
     python -m bench.lessons        (make bench-lessons)
 
-Database: PostgreSQL by default, a fresh ``bench_lessons`` on BENCH_POSTGRES (default
-postgres://postgres@127.0.0.1:5432), dropped afterwards; DATABASE_URL (an existing database:
-migrated and given the demo, kept) or BENCH_DATABASE=sqlite (a temporary SQLite file) instead.
+Database: PostgreSQL by default, a fresh ``bench_lessons`` (or BENCH_DATABASE_NAME) on
+BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432), dropped afterwards;
+DATABASE_URL (an existing database: migrated and given the demo, kept) or
+BENCH_DATABASE=sqlite (a temporary SQLite file) instead.
 Cache: Redis when REDIS_URL is set (as in production), else one local-memory cache per
 gunicorn worker.
 
@@ -54,7 +55,7 @@ HOST = "127.0.0.1"
 LEARNER_EMAIL = "deltagare@example.org"  # the demo learner
 LUA_SCRIPT = Path(__file__).resolve().parent / "lessons.lua"
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-DATABASE = "bench_lessons"
+DATABASE = os.environ.get("BENCH_DATABASE_NAME", "bench_lessons")
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
