@@ -21,12 +21,14 @@ through the same middleware, and renders nothing.
 Load: wrk (Debian package ``wrk``: ``apt-get install -y wrk``), 2 threads and
 BENCH_CONNECTIONS (16) connections, every request with the learner's session cookie (set by
 the Lua script, ``bench/lessons.lua``, which also counts every answer that is not a 200 with
-the page's heading: a redirect to sign-in fails the run). Each round measures the reference
-and every page for BENCH_SECONDS (8) each, in turn; BENCH_ROUNDS (3) rounds after a warm-up
-of each; the median of rounds is reported. wrk's own CPU time (from the kernel's accounting
-of the finished child) is printed as a share of the machine's cores and of the server's CPU,
-to show the client is not the bottleneck. The SQL queries of each page are counted in-process
-as the same learner (a warm request).
+the page's heading: a redirect to sign-in fails the run). Each round measures, for every page
+in turn, the reference and then the page, BENCH_SECONDS (6) each; BENCH_ROUNDS (3) rounds
+after a warm-up of each. A page's ratios are the median over the rounds of the page's figure
+to the reference's measured just before it (the machine is shared: pairs seconds apart see
+the same load); the table also gives the medians of the raw figures. wrk's own CPU time
+(from the kernel's accounting of the finished child) is printed as a share of the machine's
+cores and of the server's CPU, to show the client is not the bottleneck. The SQL queries of
+each page are counted in-process as the same learner (a warm request).
 
 The last line: for each page its throughput and p95 as ratios to the reference's, and its
 queries.
@@ -57,7 +59,7 @@ LUA_SCRIPT = Path(__file__).resolve().parent / "lessons.lua"
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = os.environ.get("BENCH_DATABASE_NAME", "bench_lessons")
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WRK_THREADS = 2
@@ -430,19 +432,25 @@ def run() -> str:
             flush=True,
         )
         rounds: dict[str, list[WrkResult]] = {target.name: [] for target in targets}
+        pairs: dict[str, list[tuple[WrkResult, WrkResult]]] = {t.name: [] for t in targets[1:]}
         for number in range(1, ROUNDS + 1):
-            for target in targets:
-                result = wrk_run(base_url, target, SECONDS, cookies, process)
-                rounds[target.name].append(result)
-                print(
-                    f"  round {number} {target.name:<10} {result.requests:>6} req "
-                    f"{result.throughput:7.1f} req/s, p50 {result.p50_ms:6.1f} ms, "
-                    f"p95 {result.p95_ms:6.1f} ms, client CPU "
-                    f"{100 * result.client_cpu / (result.seconds * cores):4.1f} % of the "
-                    f"machine ({100 * result.client_cpu / max(result.server_cpu, 1e-9):4.1f} % "
-                    "of the server's)",
-                    flush=True,
-                )
+            for target in targets[1:]:
+                # The reference right before each page: the ratio compares two measurements
+                # seconds apart, whatever else the machine does meanwhile.
+                for measured in (targets[0], target):
+                    result = wrk_run(base_url, measured, SECONDS, cookies, process)
+                    rounds[measured.name].append(result)
+                    print(
+                        f"  round {number} {measured.name:<10} {result.requests:>6} req "
+                        f"{result.throughput:7.1f} req/s, p50 {result.p50_ms:6.1f} ms, "
+                        f"p95 {result.p95_ms:6.1f} ms, client CPU "
+                        f"{100 * result.client_cpu / (result.seconds * cores):4.1f} % of the "
+                        f"machine ({100 * result.client_cpu / max(result.server_cpu, 1e-9):4.1f}"
+                        " % of the server's)",
+                        flush=True,
+                    )
+                reference_result = rounds[targets[0].name][-1]
+                pairs[target.name].append((reference_result, rounds[target.name][-1]))
         if process.poll() is not None:
             raise BenchError(f"gunicorn died during the run:\n{log_path.read_text()}")
     finally:
@@ -465,20 +473,26 @@ def run() -> str:
     all_results = [r for results in rounds.values() for r in results]
     client_share = max(100 * r.client_cpu / (r.seconds * cores) for r in all_results)
     client_of_server = max(100 * r.client_cpu / max(r.server_cpu, 1e-9) for r in all_results)
-    print("Median of rounds:")
+    print("Median of rounds (ratios: median over the rounds of page / the reference just before):")
     header = ("req/s", "p50 ms", "p95 ms", "queries", "× req/s")
     print(f"  {'':<11}" + "".join(f"{h:>9}" for h in header) + f"{'× p95':>8}")
     parts = []
     for target in targets:
         rps, p95 = median(target.name, "throughput"), median(target.name, "p95_ms")
+        if target is reference:
+            rps_ratio = p95_ratio = 1.0
+        else:
+            rps_ratio = statistics.median(
+                page.throughput / ref.throughput for ref, page in pairs[target.name]
+            )
+            p95_ratio = statistics.median(
+                page.p95_ms / ref.p95_ms for ref, page in pairs[target.name]
+            )
+            parts.append(f"{target.name} {rps_ratio:.2f}× p95 {p95_ratio:.2f}× {target.queries}q")
         print(
             f"  {target.name:<11}{rps:>9.1f}{median(target.name, 'p50_ms'):>9.1f}{p95:>9.1f}"
-            f"{target.queries:>9}{rps / ref_rps:>9.2f}{p95 / ref_p95:>8.2f}"
+            f"{target.queries:>9}{rps_ratio:>9.2f}{p95_ratio:>8.2f}"
         )
-        if target is not reference:
-            parts.append(
-                f"{target.name} {rps / ref_rps:.2f}× p95 {p95 / ref_p95:.2f}× {target.queries}q"
-            )
     print(
         f"  client (wrk) CPU at most {client_share:.1f} % of the machine's {cores} cores, "
         f"{client_of_server:.1f} % of the server's CPU"
