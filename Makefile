@@ -69,7 +69,7 @@ messages: $(VENV)/.installed-test
 clean:
 	rm -rf $(VENV) var
 
-## Lesson page vs a bare Django view under gunicorn: throughput and p95 ratios.
+## The learner's pages (lesson, module, course, catalogue, dashboard) vs a login-required bare view: wrk, gunicorn, PostgreSQL.
 bench-lessons: $(VENV)/.installed-test
 	$(BIN)/python -m bench.lessons
 

@@ -1,24 +1,41 @@
-"""Benchmark: a lesson page against a bare Django view, both served by gunicorn.
+"""Benchmark: the learner's pages against a signed-in bare view, served by gunicorn, loaded
+by wrk.
 
     python -m bench.lessons        (make bench-lessons)
 
-Sets up a throw-away database (SQLite in a temporary folder unless DATABASE_URL is set) with
-the demo course, starts gunicorn on 127.0.0.1 with two sync workers, and puts the same load on
-a Swedish lesson page and on a view that only returns "ok" through the same middleware. The
-two are measured in alternating rounds so that drift on a shared machine affects both; the
-last line gives the lesson's throughput and p95 latency as ratios to the bare view's.
+Database: PostgreSQL by default, a fresh ``bench_lessons`` (or BENCH_DATABASE_NAME) on
+BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432), dropped afterwards;
+DATABASE_URL (an existing database: migrated and given the demo, kept) or
+BENCH_DATABASE=sqlite (a temporary SQLite file) instead.
+Cache: Redis when REDIS_URL is set (as in production), else one local-memory cache per
+gunicorn worker.
 
-Lessons are only served to signed-in learners enrolled in the course, so the demo learner
-(deltagare@example.org) is enrolled in the Swedish demo course and signed in through a session
-created in this process (stored in the database, so gunicorn sees it); every client, for both
-URLs, sends that session cookie. Each lesson GET therefore also records the visit (writes).
+Set-up: migrate, the demo (``load_demo``), and the demo learner (deltagare@example.org)
+enrolled in the Swedish demo course with its first lesson done, signed in through a database
+session made in this process (``Client.force_login``). gunicorn serves 2 sync workers on
+127.0.0.1. The pages, as that learner: a lesson, its module, the course, the catalogue and
+"Mina kurser" (the dashboard); the reference is ``/bench/signed-in/`` (bench/urls.py): a
+``login_required`` view that reads ``request.user``, so it loads the same session and user
+through the same middleware, and renders nothing.
 
-Environment overrides: BENCH_REQUESTS (per round, default 1500), BENCH_CONCURRENCY (client
-threads, default 8), BENCH_ROUNDS (per URL, default 2), BENCH_ROUND_SECONDS (time cap per
-round, default 60).
+Load: wrk (Debian package ``wrk``: ``apt-get install -y wrk``), 2 threads and
+BENCH_CONNECTIONS (16) connections, every request with the learner's session cookie (set by
+the Lua script, ``bench/lessons.lua``, which also counts every answer that is not a 200 with
+the page's heading: a redirect to sign-in fails the run). Each round measures, for every page
+in turn, the reference and then the page, BENCH_SECONDS (6) each; BENCH_ROUNDS (3) rounds
+after a warm-up of each. A page's ratios are the median over the rounds of the page's figure
+to the reference's measured just before it (the machine is shared: pairs seconds apart see
+the same load); the table also gives the medians of the raw figures. wrk's own CPU time
+(from the kernel's accounting of the finished child) is printed as a share of the machine's
+cores and of the server's CPU, to show the client is not the bottleneck. The SQL queries of
+each page are counted in-process as the same learner (a warm request).
+
+The last line: for each page its throughput and p95 as ratios to the reference's, and its
+queries.
 """
 
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -26,7 +43,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,14 +52,18 @@ import httpx
 REPO_DIR = Path(__file__).resolve().parent.parent
 SETTINGS = "bench.settings"
 BARE_PATH = "/bench/bare/"
+SIGNED_IN_PATH = "/bench/signed-in/"
 HOST = "127.0.0.1"
 LEARNER_EMAIL = "deltagare@example.org"  # the demo learner
+LUA_SCRIPT = Path(__file__).resolve().parent / "lessons.lua"
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+DATABASE = os.environ.get("BENCH_DATABASE_NAME", "bench_lessons")
 
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1500"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
-ROUND_SECONDS = float(os.environ.get("BENCH_ROUND_SECONDS", "60"))
-WARMUP_REQUESTS = 50
+SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WRK_THREADS = 2
+WARMUP_SECONDS = 2.0
 WORKERS = 2
 STARTUP_SECONDS = 60
 
@@ -99,72 +119,6 @@ def manage(*args: str, env: dict[str, str]) -> None:
     if result.returncode != 0:
         raise BenchError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     print(f"  manage.py {' '.join(args)}: {time.perf_counter() - started:.1f} s", flush=True)
-
-
-@dataclass
-class LessonSetup:
-    url: str
-    title: str
-    cookies: dict[str, str]  # the enrolled learner's session
-    queries_first: int
-    queries_warm: int
-
-
-def check_lesson_response(url: str, status: int, location: str | None) -> None:
-    """A redirect means the learner is not signed in or not enrolled; anything else but 200
-    is a failure too."""
-    if status in (301, 302, 303, 307, 308):
-        raise BenchError(
-            f"GET {url}: HTTP {status} redirect to {location!r}: the learner "
-            f"{LEARNER_EMAIL} is not signed in or not enrolled in the course"
-        )
-    if status != 200:
-        raise BenchError(f"GET {url}: HTTP {status}")
-
-
-def lesson_in_process() -> LessonSetup:
-    """Enrols the demo learner in the Swedish demo course and signs them in; returns a Swedish
-    lesson's URL and title, the session cookie, and the SQL queries of a first and a warm
-    request by the learner.
-
-    Runs in this process with the benchmark's settings (the environment is already set).
-    """
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection, connections
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from courses.models import CoursePage, LessonPage
-    from elearning.accounts.models import User
-    from progress.services import enrolment_create
-
-    learner = User.objects.filter(email=LEARNER_EMAIL).first()
-    if learner is None:
-        raise BenchError(f"load_demo created no learner {LEARNER_EMAIL}")
-    try:
-        course = CoursePage.objects.live().get(locale__language_code="sv")
-    except (CoursePage.DoesNotExist, CoursePage.MultipleObjectsReturned) as error:
-        raise BenchError(f"no single live Swedish demo course: {error}") from error
-    enrolment_create(user=learner, course=course)
-    lesson = LessonPage.objects.live().descendant_of(course).first()
-    if lesson is None:
-        raise BenchError("load_demo created no Swedish lesson")
-    url = lesson.url
-
-    client = Client(headers={"host": HOST})
-    client.force_login(learner)  # a database session, which gunicorn also sees
-    cookies = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
-    counts = []
-    for _ in range(2):
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        check_lesson_response(url, response.status_code, response.get("Location"))
-        counts.append(len(queries))
-    connections.close_all()
-    return LessonSetup(url, lesson.title, cookies, counts[0], counts[1])
 
 
 def bench_learners(prefix: str, count: int):
@@ -236,77 +190,193 @@ def wait_until_up(process: subprocess.Popen, base_url: str, log_path: Path) -> N
     raise BenchError(f"gunicorn did not answer in {STARTUP_SECONDS} s:\n{log_path.read_text()}")
 
 
-def load(
-    base_url: str,
-    path: str,
-    requests: int,
-    seconds: float,
-    expect: bytes,
-    cookies: dict[str, str],
-) -> Round:
-    """`requests` GETs of `path` from CONCURRENCY threads (stopping early after `seconds`),
-    each client sending `cookies` (the learner's session)."""
-    lock = threading.Lock()
-    issued = 0
-    latencies: list[float] = []
-    errors: list[str] = []
-    start = threading.Barrier(CONCURRENCY + 1)
-    deadline = 0.0
+@dataclass
+class Target:
+    name: str
+    path: str
+    expect: str  # must be in every answer's body
+    queries: int = 0  # SQL queries of a warm request, counted in-process
 
-    def take() -> bool:
-        nonlocal issued
-        with lock:
-            if issued >= requests or errors or time.perf_counter() > deadline:
-                return False
-            issued += 1
-            return True
 
-    def worker() -> None:
-        mine = []
-        with httpx.Client(base_url=base_url, timeout=30, cookies=cookies) as client:
-            start.wait()
-            while take():
-                began = time.perf_counter()
-                try:
-                    response = client.get(path)
-                    body = response.content
-                except httpx.HTTPError as error:
-                    errors.append(f"{path}: {error!r}")
-                    break
-                mine.append(time.perf_counter() - began)
-                if response.is_redirect:
-                    errors.append(
-                        f"{path}: HTTP {response.status_code} redirect to "
-                        f"{response.headers.get('location')!r}: the learner {LEARNER_EMAIL} "
-                        "is not signed in or not enrolled in the course"
-                    )
-                elif response.status_code != 200:
-                    errors.append(f"{path}: HTTP {response.status_code}")
-                elif expect not in body:
-                    errors.append(f"{path}: {expect!r} not in the response")
-        with lock:
-            latencies.extend(mine)
+@dataclass
+class WrkResult:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    client_cpu: float  # seconds of CPU wrk used
+    server_cpu: float  # seconds of CPU the gunicorn workers used meanwhile
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(CONCURRENCY)]
-    for thread in threads:
-        thread.start()
-    deadline = time.perf_counter() + seconds
-    began = time.perf_counter()
-    start.wait()
-    for thread in threads:
-        thread.join(seconds + 60)
-    elapsed = time.perf_counter() - began
-    if errors:
-        raise BenchError(f"{len(errors)} failed request(s), first: {errors[0]}")
-    if not latencies:
-        raise BenchError(f"{path}: no request completed")
-    return Round(requests=len(latencies), seconds=elapsed, latencies=latencies)
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds
+
+
+def pages_in_process() -> tuple[list[Target], dict[str, str]]:
+    """Enrols the demo learner in the Swedish demo course (first lesson done), signs them in;
+    returns the reference and the pages (with their warm query counts) and the cookies.
+
+    Runs in this process with the benchmark's settings (the environment is already set).
+    """
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection, connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils.html import escape
+
+    from courses.models import CourseCataloguePage, CoursePage, LessonPage
+    from elearning.accounts.models import User
+    from progress.services import enrolment_create, lesson_complete
+
+    learner = User.objects.filter(email=LEARNER_EMAIL).first()
+    if learner is None:
+        raise BenchError(f"load_demo created no learner {LEARNER_EMAIL}")
+    try:
+        course = CoursePage.objects.live().get(locale__language_code="sv")
+    except (CoursePage.DoesNotExist, CoursePage.MultipleObjectsReturned) as error:
+        raise BenchError(f"no single live Swedish demo course: {error}") from error
+    enrolment_create(user=learner, course=course)
+    lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path")[:2])
+    if len(lessons) < 2:
+        raise BenchError("load_demo created fewer than two Swedish lessons")
+    lesson_complete(user=learner, lesson=lessons[0])  # some progress to show
+    lesson = lessons[1]
+    module = lesson.get_parent()
+    catalogue = CourseCataloguePage.objects.live().get(locale__language_code="sv")
+
+    def heading(title):
+        return f"<h1>{escape(title)}</h1>"
+
+    targets = [
+        Target("signed-in", SIGNED_IN_PATH, f"ok {learner.pk}"),
+        Target("lesson", lesson.url, heading(lesson.title)),
+        Target("module", module.url, heading(module.title)),
+        Target("course", course.url, heading(course.title)),
+        Target("catalogue", catalogue.url, heading(catalogue.title)),
+        Target("dashboard", "/sv/mina-kurser/", heading("Mina kurser")),
+    ]
+    client = Client(headers={"host": HOST})
+    client.force_login(learner)  # a database session, which gunicorn also sees
+    cookies = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+    for target in targets:
+        for warm in (False, True):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(target.path)
+            check_response(target, response.status_code, response.get("Location"))
+            if target.expect not in response.content.decode():
+                raise BenchError(f"GET {target.path}: {target.expect!r} not in the page")
+            if warm:
+                target.queries = len(queries)
+    connections.close_all()
+    return targets, cookies
+
+
+def check_response(target: Target, status: int, location: str | None) -> None:
+    """A redirect means the learner is not signed in or not enrolled; anything else but 200
+    is a failure too."""
+    if status in (301, 302, 303, 307, 308):
+        raise BenchError(
+            f"GET {target.path}: HTTP {status} redirect to {location!r}: the learner "
+            f"{LEARNER_EMAIL} is not signed in or not enrolled in the course"
+        )
+    if status != 200:
+        raise BenchError(f"GET {target.path}: HTTP {status}")
+
+
+def wrk_binary() -> str:
+    found = shutil.which("wrk")
+    if found is None:
+        raise BenchError("wrk is not installed: apt-get install -y wrk (Debian package)")
+    return found
+
+
+def process_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes used so far, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def worker_pids(master: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children")
+    return [int(pid) for pid in children.read_text().split()] + [master.pid]
+
+
+def wrk_run(base_url: str, target: Target, seconds: float, cookies: dict, server) -> WrkResult:
+    """wrk on ``target`` for ``seconds``; fails on any answer that is not a 200 with the
+    expected text. Its CPU time comes from the kernel's accounting of finished children."""
+    env = dict(
+        os.environ,
+        BENCH_COOKIE="; ".join(f"{name}={value}" for name, value in cookies.items()),
+        BENCH_EXPECT=target.expect,
+    )
+    command = [
+        wrk_binary(),
+        f"--threads={WRK_THREADS}",
+        f"--connections={CONNECTIONS}",
+        f"--duration={max(1, round(seconds))}s",
+        "--timeout=10s",
+        f"--script={LUA_SCRIPT}",
+        base_url + target.path,
+    ]
+    pids = worker_pids(server)
+    server_before = process_cpu(pids)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=seconds + 60)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu = process_cpu(pids) - server_before
+    client_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if result.returncode != 0 or line is None:
+        raise BenchError(f"wrk failed on {target.path}:\n{result.stdout}\n{result.stderr}")
+    _, requests, micros, p50, p95, bad, errors = line.split()
+    if int(bad) or int(errors):
+        raise BenchError(
+            f"{target.path}: {bad} answer(s) not a 200 with {target.expect!r}, {errors} "
+            "socket error(s) (a redirect: the learner is not signed in or not enrolled)"
+        )
+    return WrkResult(
+        requests=int(requests),
+        seconds=int(micros) / 1e6,
+        p50_ms=float(p50) / 1000,
+        p95_ms=float(p95) / 1000,
+        client_cpu=client_cpu,
+        server_cpu=server_cpu,
+    )
+
+
+def database_fresh() -> str:
+    """A new, empty ``bench_lessons`` database on BENCH_POSTGRES; returns its URL."""
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {DATABASE}")
+    return f"{POSTGRES}/{DATABASE}"
+
+
+def database_drop() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
 def run() -> str:
     temp_dir = Path(tempfile.mkdtemp(prefix="bench-lessons-"))
     process = None
     log = None
+    own_database = False
+    wrk_binary()  # fail before the set-up when wrk is missing
     try:
         env = dict(os.environ)
         env.update(
@@ -315,20 +385,32 @@ def run() -> str:
             LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",
         )
-        os.environ.update(env)  # the in-process query count uses the same settings
+        if env.get("BENCH_DATABASE", "postgres") == "sqlite":
+            env.pop("DATABASE_URL", None)
+            database = f"SQLite in {env['VAR_DIR']}"
+        elif env.get("DATABASE_URL"):
+            database = "PostgreSQL (DATABASE_URL)"
+        else:
+            env["DATABASE_URL"] = database_fresh()
+            own_database = True
+            database = f"PostgreSQL, fresh database {DATABASE}"
+        if env.get("REDIS_URL"):
+            env["BENCH_CACHE_REDIS_URL"] = env["REDIS_URL"]
+        cache = "Redis (REDIS_URL)" if env.get("REDIS_URL") else "local memory per worker"
+        os.environ.update(env)  # the in-process set-up uses the same settings
+        if "DATABASE_URL" not in env:
+            os.environ.pop("DATABASE_URL", None)
         # WhiteNoise warns on every start when STATIC_ROOT is missing (no collectstatic here).
         (temp_dir / "var" / "static").mkdir(parents=True)
-        database = "DATABASE_URL" if env.get("DATABASE_URL") else f"SQLite in {env['VAR_DIR']}"
-        print(f"bench-lessons: database {database}", flush=True)
+        print(f"bench-lessons: database {database}, cache {cache}", flush=True)
+        print(f"  load average at start: {Path('/proc/loadavg').read_text().strip()}", flush=True)
 
         print("Setting up:", flush=True)
         manage("migrate", "--no-input", env=env)
         manage("load_demo", "--allow-production", env=env)
-        setup = lesson_in_process()
-        from django.utils.html import escape
-
-        expect_h1 = f"<h1>{escape(setup.title)}</h1>".encode()
-        print(f"  lesson: {setup.url}", flush=True)
+        targets, cookies = pages_in_process()
+        for target in targets:
+            print(f"  {target.name:<10} {target.path}", flush=True)
         print(f"  signed in as {LEARNER_EMAIL}, enrolled in the Swedish demo course", flush=True)
 
         port = free_port()
@@ -337,30 +419,38 @@ def run() -> str:
         log = open(log_path, "wb")  # closed in the finally block
         process = gunicorn_start(port, env, log)
         wait_until_up(process, base_url, log_path)
+        time.sleep(1)  # the workers are up
         print(f"  gunicorn: {WORKERS} sync workers on {base_url}", flush=True)
 
-        targets = {"bare": (BARE_PATH, b"ok"), "lesson": (setup.url, expect_h1)}
-        for path, expect in targets.values():
-            load(base_url, path, WARMUP_REQUESTS, ROUND_SECONDS, expect, setup.cookies)
-
+        for target in targets:
+            wrk_run(base_url, target, WARMUP_SECONDS, cookies, process)
+        cores = os.cpu_count() or 1
         print(
-            f"Measuring: {ROUNDS} rounds per URL, alternating, each {REQUESTS} requests "
-            f"(at most {ROUND_SECONDS:.0f} s) from {CONCURRENCY} client threads, "
-            f"all signed in as the enrolled learner (each lesson GET records the visit)",
+            f"Measuring: {ROUNDS} rounds, each the reference and every page in turn for "
+            f"{SECONDS:.0f} s, wrk {WRK_THREADS} threads {CONNECTIONS} connections, all "
+            f"signed in as the enrolled learner ({cores} cores)",
             flush=True,
         )
-        rounds: dict[str, list[Round]] = {name: [] for name in targets}
+        rounds: dict[str, list[WrkResult]] = {target.name: [] for target in targets}
+        pairs: dict[str, list[tuple[WrkResult, WrkResult]]] = {t.name: [] for t in targets[1:]}
         for number in range(1, ROUNDS + 1):
-            for name, (path, expect) in targets.items():
-                result = load(base_url, path, REQUESTS, ROUND_SECONDS, expect, setup.cookies)
-                rounds[name].append(result)
-                print(
-                    f"  round {number} {name:<6} {result.requests:>5} req in "
-                    f"{result.seconds:5.1f} s: {result.throughput:7.1f} req/s, "
-                    f"p50 {result.percentile(0.5) * 1000:6.1f} ms, "
-                    f"p95 {result.percentile(0.95) * 1000:6.1f} ms",
-                    flush=True,
-                )
+            for target in targets[1:]:
+                # The reference right before each page: the ratio compares two measurements
+                # seconds apart, whatever else the machine does meanwhile.
+                for measured in (targets[0], target):
+                    result = wrk_run(base_url, measured, SECONDS, cookies, process)
+                    rounds[measured.name].append(result)
+                    print(
+                        f"  round {number} {measured.name:<10} {result.requests:>6} req "
+                        f"{result.throughput:7.1f} req/s, p50 {result.p50_ms:6.1f} ms, "
+                        f"p95 {result.p95_ms:6.1f} ms, client CPU "
+                        f"{100 * result.client_cpu / (result.seconds * cores):4.1f} % of the "
+                        f"machine ({100 * result.client_cpu / max(result.server_cpu, 1e-9):4.1f}"
+                        " % of the server's)",
+                        flush=True,
+                    )
+                reference_result = rounds[targets[0].name][-1]
+                pairs[target.name].append((reference_result, rounds[target.name][-1]))
         if process.poll() is not None:
             raise BenchError(f"gunicorn died during the run:\n{log_path.read_text()}")
     finally:
@@ -369,26 +459,47 @@ def run() -> str:
         if log is not None:
             log.close()
         shutil.rmtree(temp_dir, ignore_errors=True)
+        if own_database and not os.environ.get("BENCH_KEEP_DATABASE"):
+            from django.db import connections
 
-    bare, lesson = summarise(rounds["bare"]), summarise(rounds["lesson"])
-    throughput_ratio = lesson.throughput / bare.throughput
-    p95_ratio = lesson.p95_ms / bare.p95_ms
-    print("Median of rounds:")
-    print(f"  {'':<8}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
-    for name, summary in (("bare", bare), ("lesson", lesson)):
+            connections.close_all()
+            database_drop()
+
+    def median(name, attribute):
+        return statistics.median(getattr(r, attribute) for r in rounds[name])
+
+    reference = targets[0]
+    ref_rps, ref_p95 = median(reference.name, "throughput"), median(reference.name, "p95_ms")
+    all_results = [r for results in rounds.values() for r in results]
+    client_share = max(100 * r.client_cpu / (r.seconds * cores) for r in all_results)
+    client_of_server = max(100 * r.client_cpu / max(r.server_cpu, 1e-9) for r in all_results)
+    print("Median of rounds (ratios: median over the rounds of page / the reference just before):")
+    header = ("req/s", "p50 ms", "p95 ms", "queries", "× req/s")
+    print(f"  {'':<11}" + "".join(f"{h:>9}" for h in header) + f"{'× p95':>8}")
+    parts = []
+    for target in targets:
+        rps, p95 = median(target.name, "throughput"), median(target.name, "p95_ms")
+        if target is reference:
+            rps_ratio = p95_ratio = 1.0
+        else:
+            rps_ratio = statistics.median(
+                page.throughput / ref.throughput for ref, page in pairs[target.name]
+            )
+            p95_ratio = statistics.median(
+                page.p95_ms / ref.p95_ms for ref, page in pairs[target.name]
+            )
+            parts.append(f"{target.name} {rps_ratio:.2f}× p95 {p95_ratio:.2f}× {target.queries}q")
         print(
-            f"  {name:<8}{summary.requests:>10}{summary.throughput:>10.1f}"
-            f"{summary.p50_ms:>10.1f}{summary.p95_ms:>10.1f}"
+            f"  {target.name:<11}{rps:>9.1f}{median(target.name, 'p50_ms'):>9.1f}{p95:>9.1f}"
+            f"{target.queries:>9}{rps_ratio:>9.2f}{p95_ratio:>8.2f}"
         )
     print(
-        f"  lesson SQL queries (enrolled learner): {setup.queries_first} first request, "
-        f"{setup.queries_warm} warm request"
+        f"  client (wrk) CPU at most {client_share:.1f} % of the machine's {cores} cores, "
+        f"{client_of_server:.1f} % of the server's CPU"
     )
     return (
-        f"bench-lessons: lesson {lesson.throughput:.0f} req/s p95 {lesson.p95_ms:.1f} ms | "
-        f"bare {bare.throughput:.0f} req/s p95 {bare.p95_ms:.1f} ms | "
-        f"throughput ratio {throughput_ratio:.2f}, p95 ratio {p95_ratio:.2f} | "
-        f"lesson queries {setup.queries_warm}"
+        f"bench-lessons: vs signed-in bare view ({ref_rps:.0f} req/s, p95 {ref_p95:.1f} ms, "
+        f"{reference.queries}q): " + " | ".join(parts) + f" | wrk CPU ≤{client_share:.0f} %"
     )
 
 

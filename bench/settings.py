@@ -25,8 +25,17 @@ ROOT_URLCONF = "bench.urls"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 
 # One local-memory cache per process, whatever REDIS_URL says: the benchmark measures Django,
-# not a cache server.
+# not a cache server. BENCH_CACHE_REDIS_URL (bench-lessons sets it from REDIS_URL) puts the
+# cache in Redis, as in production.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("BENCH_CACHE_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["BENCH_CACHE_REDIS_URL"],
+        }
+    }
+CACHES["template_fragments"] = TEMPLATE_FRAGMENTS_CACHE  # noqa: F405 - as in production
 
 # Quiet: a log line per request would be part of what is timed.
 LOGGING = {

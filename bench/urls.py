@@ -19,9 +19,10 @@ def bare_view(request):
 
 
 @login_required
-def reports_bare_view(request):
-    """The page-overhead reference of ``make bench-reports``: the full middleware stack with
-    the session loaded and the user signed in (a query each), nothing else."""
+def signed_in_view(request):
+    """The reference for the learner's pages and the report pages: the full middleware stack
+    with the session and the signed-in user loaded (``login_required`` and ``request.user``),
+    nothing rendered."""
     return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")
 
 
@@ -38,7 +39,8 @@ def insert_view(request):
 
 urlpatterns = [
     path("bench/bare/", bare_view, name="bench-bare"),
+    path("bench/signed-in/", signed_in_view, name="bench-signed-in"),
     path("bench/insert/", insert_view, name="bench-insert"),
-    path("bench/reports-bare/", reports_bare_view, name="bench-reports-bare"),
+    path("bench/reports-bare/", signed_in_view, name="bench-reports-bare"),
     *site_urlpatterns,
 ]

@@ -1,9 +1,7 @@
 """Versions for cached fragments of a course: bumped whenever a page in the course is
 published, unpublished, moved or deleted, so a cached outline never outlives a change."""
 
-import time
-
-from django.core.cache import cache
+from elearning.core.pagecache import version_bump, version_read
 
 
 def _key(course_id: int) -> str:
@@ -11,8 +9,8 @@ def _key(course_id: int) -> str:
 
 
 def outline_version(course_id: int) -> int:
-    return cache.get_or_set(_key(course_id), time.time_ns, timeout=None)
+    return version_read(_key(course_id))
 
 
 def outline_version_bump(course_id: int) -> None:
-    cache.set(_key(course_id), time.time_ns(), timeout=None)
+    version_bump(_key(course_id))

@@ -231,6 +231,7 @@ class CoursePage(Page):
         context["course"] = self
         context["outline"] = outline = course_outline(course=self, request=request)
         context["total_minutes"] = self.estimated_minutes or outline.minutes
+        context["outline_version"] = outline_version(self.pk)
         return context
 
 
@@ -264,13 +265,14 @@ class ModulePage(Page):
         verbose_name_plural = _("modules")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_outline
+        from .selectors import course_of_page, course_outline
 
         context = super().get_context(request, *args, **kwargs)
-        course = CoursePage.objects.ancestor_of(self).first()
+        course = course_of_page(self)
         context["course"] = course
         context["outline"] = course_outline(course=course, request=request)
         context["module_outline"] = context["outline"].module(self.pk)
+        context["outline_version"] = outline_version(course.pk) if course else 0
         return context
 
 
@@ -312,12 +314,10 @@ class LessonPage(Page):
         return [block.value for block in self.body if block.block_type == "source"]
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_outline
+        from .selectors import course_of_page, course_outline
 
         context = super().get_context(request, *args, **kwargs)
-        course = (
-            getattr(request, "course_page", None) or CoursePage.objects.ancestor_of(self).first()
-        )
+        course = getattr(request, "course_page", None) or course_of_page(self)
         outline = course_outline(course=course, request=request)
         context["course"] = course
         context["outline"] = outline

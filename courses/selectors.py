@@ -3,8 +3,9 @@ lessons a course has, and only live, public pages (a draft never reaches a learn
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from wagtail.models import Page
+
+from elearning.core.pagecache import cached, versioned_get, versioned_set
 
 from .caching import outline_version
 from .models import CoursePage, LessonPage, ModulePage, QuizPage
@@ -82,10 +83,10 @@ def course_outline(*, course: CoursePage, request=None) -> Outline:
     """The outline of ``course``, from the cache while no page of the course has been
     published, unpublished, moved or deleted since it was built (see caching.py)."""
     key = f"courses:outline:{OUTLINE_SCHEMA}:{course.pk}:{outline_version(course.pk)}"
-    outline = cache.get(key)
+    outline = versioned_get(key)
     if outline is None:
         outline = _course_outline_build(course=course, request=request)
-        cache.set(key, outline, timeout=24 * 60 * 60)
+        versioned_set(key, outline, timeout=24 * 60 * 60)
     return outline
 
 
@@ -134,9 +135,30 @@ def _course_outline_build(*, course: CoursePage, request=None) -> Outline:
     return Outline(entries, final_tests)
 
 
+def course_of_page(page) -> CoursePage | None:
+    """The course ``page`` belongs to (the page itself for a course), cached until a page
+    changes (``elearning.core.pagecache``); for serving pages, which read it on every view."""
+    found = cached(
+        f"courses:course-of:{page.pk}",
+        lambda: CoursePage.objects.ancestor_of(page, inclusive=True).first() or _NO_COURSE,
+    )
+    return None if found == _NO_COURSE else found
+
+
+_NO_COURSE = "-"
+
+
 def catalogue_courses(*, catalogue, audience: str | None = None) -> list[CoursePage]:
     """Live courses of the catalogue, optionally only those for ``audience``; each gets
-    ``total_minutes``: its own estimate, or else the sum of its live lessons' estimates."""
+    ``total_minutes``: its own estimate, or else the sum of its live lessons' estimates.
+    Cached until a page changes (``elearning.core.pagecache``): the same for everyone."""
+    return cached(
+        f"courses:catalogue:{catalogue.pk}:{audience or ''}",
+        lambda: _catalogue_courses(catalogue=catalogue, audience=audience),
+    )
+
+
+def _catalogue_courses(*, catalogue, audience: str | None = None) -> list[CoursePage]:
     courses = list(CoursePage.objects.live().public().child_of(catalogue).order_by("path"))
     if audience:
         courses = [course for course in courses if audience in (course.audiences or [])]

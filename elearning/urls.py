@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates import views as certificate_views
+from courses import routing as course_routing
 from courses import views as course_views
 from elearning.accounts import views as account_views
 from elearning.core import views as core_views
@@ -49,6 +50,9 @@ urlpatterns += i18n_patterns(
     path(_("certificates/"), include("certificates.urls")),
     # Issue 14: the accessibility feedback form (the statement itself is a Wagtail page).
     path(_("accessibility/"), include("elearning.legal.urls")),
+    # Wagtail's pages, routed through the cached route lookup (courses/routing.py); Wagtail's
+    # own patterns after it (password-restricted pages, its front-end sign-in).
+    re_path(wagtail_urls.serve_pattern, course_routing.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
 )
 

@@ -1,6 +1,7 @@
 """Reads of progress for pages: a fixed number of queries whatever the number of courses,
 modules or lessons."""
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -9,6 +10,7 @@ from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
 from courses.selectors import LessonEntry, Outline
+from elearning.core.pagecache import cached
 
 from .models import Enrolment, LearningEvent, LessonProgress, ModuleCompletion
 
@@ -88,6 +90,13 @@ class CourseProgress:
         return len(self.done)
 
     @property
+    def done_digest(self) -> str:
+        """Names the set of done lessons, for fragment cache keys: a page fragment that shows
+        done marks is cached per set, never per learner, so it is never another learner's
+        nor older than the learner's last completion."""
+        return hashlib.sha256(",".join(sorted(self.done)).encode()).hexdigest()[:32]
+
+    @property
     def percent(self) -> int:
         return round(100 * self.count_done / self.total) if self.total else 0
 
@@ -150,35 +159,19 @@ class DashboardEntry:
 def dashboard(
     *, user, language: str, request=None
 ) -> tuple[list[DashboardEntry], list[DashboardEntry]]:
-    """The learner's courses in ``language``: (in progress, completed). Four queries however
-    many courses and lessons: enrolments, course pages, live lessons, completed lessons."""
+    """The learner's courses in ``language``: (in progress, completed). Two queries however
+    many courses and lessons (enrolments, completed lessons) while the courses and their
+    lessons come from the cache; two more when they do not."""
     enrolments = list(
         Enrolment.objects.filter(user=user, left_at__isnull=True).order_by("-last_activity_at")
     )
     if not enrolments:
         return [], []
-    courses = {
-        course.translation_key: course
-        for course in CoursePage.objects.live()
-        .filter(
-            translation_key__in=[e.course_key for e in enrolments], locale__language_code=language
-        )
-        .order_by("path")
-    }
+    courses, lessons_by_course = _dashboard_courses(
+        sorted({e.course_key for e in enrolments}), language
+    )
     if not courses:
         return [], []
-    paths = Q()
-    for course in courses.values():
-        paths |= Q(path__startswith=course.path)
-    lessons_by_course: dict = {key: [] for key in courses}
-    by_path = {course.path: key for key, course in courses.items()}
-    lessons = (
-        LessonPage.objects.live().public().filter(paths).order_by("path")
-        .only("id", "translation_key", "title", "path", "url_path", "depth")
-    )  # fmt: skip
-    for lesson in lessons:
-        key = by_path[lesson.path[: Page.steplen * (lesson.depth - 2)]]
-        lessons_by_course[key].append(lesson)
     done: dict[int, set] = {}
     for enrolment_id, lesson_key in LessonProgress.objects.filter(
         enrolment__in=enrolments, completed_at__isnull=False
@@ -214,6 +207,41 @@ def dashboard(
         )
         (completed if enrolment.completed_at else in_progress).append(entry)
     return in_progress, completed
+
+
+def _dashboard_courses(course_keys: list, language: str) -> tuple[dict, dict]:
+    """The live courses with these translation keys in ``language`` and each one's live,
+    public lessons in order: the same for every learner enrolled in them, so cached until a
+    page changes (``elearning.core.pagecache``)."""
+    digest = hashlib.sha256(",".join(str(key) for key in course_keys).encode()).hexdigest()
+    return cached(
+        f"progress:dashboard-courses:{language}:{digest}",
+        lambda: _dashboard_courses_build(course_keys, language),
+    )
+
+
+def _dashboard_courses_build(course_keys: list, language: str) -> tuple[dict, dict]:
+    courses = {
+        course.translation_key: course
+        for course in CoursePage.objects.live()
+        .filter(translation_key__in=course_keys, locale__language_code=language)
+        .order_by("path")
+    }
+    lessons_by_course: dict = {key: [] for key in courses}
+    if not courses:
+        return courses, lessons_by_course
+    paths = Q()
+    for course in courses.values():
+        paths |= Q(path__startswith=course.path)
+    by_path = {course.path: key for key, course in courses.items()}
+    lessons = (
+        LessonPage.objects.live().public().filter(paths).order_by("path")
+        .only("id", "translation_key", "title", "path", "url_path", "depth")
+    )  # fmt: skip
+    for lesson in lessons:
+        key = by_path[lesson.path[: Page.steplen * (lesson.depth - 2)]]
+        lessons_by_course[key].append(lesson)
+    return courses, lessons_by_course
 
 
 # Per-enrolment sections other apps add to the learner's download (quizzes: the attempts):

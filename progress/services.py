@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,12 @@ from .models import Enrolment, LearningEvent, LessonProgress, ModuleCompletion
 # Time on a lesson is counted between two sightings by the server; a longer gap than this
 # (or twice the lesson's estimate, if longer) counts as this much: the learner was away.
 GAP_CAP = timedelta(minutes=10)
+# A lesson view writes its sighting only when this much has passed since the last one (and
+# the enrolment's last activity likewise): repeated views within it write nothing. Time spent
+# and the last activity therefore lag by at most this step; the resume point never lags (a
+# view of another lesson writes it at once). One minute: reports show time in minutes and
+# inactivity in days, and ten GETs a minute from a learner cost one UPDATE.
+VIEW_STEP = timedelta(minutes=1)
 
 
 class ProgressError(Exception):
@@ -129,16 +136,21 @@ def enrolment_leave(*, user, course: CoursePage) -> Enrolment:
     return enrolment
 
 
-def _count_time(progress: LessonProgress, lesson: LessonPage, now) -> None:
-    gap = now - progress.last_seen_at
+def _gap_seconds(last_seen_at, lesson: LessonPage, now) -> int:
+    """Seconds to count between two sightings: the gap, capped (the learner was away)."""
+    gap = now - last_seen_at
     cap = max(GAP_CAP, timedelta(minutes=2 * lesson.estimated_minutes))
-    if gap > timedelta(0):
-        progress.time_spent_seconds += int(min(gap, cap).total_seconds())
+    return int(min(gap, cap).total_seconds()) if gap > timedelta(0) else 0
+
+
+def _count_time(progress: LessonProgress, lesson: LessonPage, now) -> None:
+    progress.time_spent_seconds += _gap_seconds(progress.last_seen_at, lesson, now)
     progress.last_seen_at = now
 
 
 def _touch(enrolment: Enrolment, lesson: LessonPage, now) -> LessonProgress:
-    """Progress row for the lesson (created on first sight), time counted, resume point set."""
+    """Progress row for the lesson (created on first sight), time counted, resume point set.
+    The caller holds the enrolment's lock (a state change: completion, first view)."""
     progress, created = LessonProgress.objects.get_or_create(
         enrolment=enrolment,
         lesson_key=lesson.translation_key,
@@ -156,11 +168,60 @@ def _touch(enrolment: Enrolment, lesson: LessonPage, now) -> LessonProgress:
     return progress
 
 
-@transaction.atomic
+def _enrolment_touch(enrolment: Enrolment, lesson: LessonPage, now) -> None:
+    """Set the resume point and the last activity without a lock: written only when the
+    resume point moves, a reminder is to be cleared, or VIEW_STEP has passed since the last
+    activity, so views within the step write nothing."""
+    key = lesson.translation_key
+    last = enrolment.last_activity_at
+    fresh = last is not None and now - last < VIEW_STEP
+    if enrolment.last_lesson_key == key and enrolment.reminder_sent_at is None and fresh:
+        return
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        last_lesson_key=key, last_activity_at=now, reminder_sent_at=None
+    )
+    enrolment.last_lesson_key, enrolment.last_activity_at = key, now
+    enrolment.reminder_sent_at = None
+
+
 def lesson_view(*, user, lesson: LessonPage, course: CoursePage | None = None) -> LessonProgress:
-    """The learner opened the lesson: first view starts it, later views count time."""
-    enrolment = _locked_enrolment(user=user, course=course or course_of(lesson))
-    return _touch(enrolment, lesson, timezone.now())
+    """The learner opened the lesson: the first view starts it (under the enrolment's lock,
+    with its event); a later view counts the time since the last sighting, but writes only
+    once VIEW_STEP has passed since it, with one conditional UPDATE and no lock, so a view
+    within the step writes nothing and parallel views count a gap once."""
+    course = course or course_of(lesson)
+    if not user.is_authenticated:
+        raise ProgressError(_("Sign in to take the course."))
+    # One query for the enrolment and the lesson's row; none yet (or not enrolled): the
+    # locked path, which starts the lesson or says why not.
+    progress = (
+        LessonProgress.objects.select_related("enrolment")
+        .filter(
+            enrolment__user=user,
+            enrolment__course_key=course.translation_key,
+            enrolment__left_at__isnull=True,
+            lesson_key=lesson.translation_key,
+        )
+        .first()
+    )
+    now = timezone.now()
+    if progress is None:
+        with transaction.atomic():  # a state change: the lesson starts, once
+            return _touch(_locked_enrolment(user=user, course=course), lesson, now)
+    enrolment = progress.enrolment
+    seen = progress.last_seen_at
+    if now - seen >= VIEW_STEP:
+        gap = _gap_seconds(seen, lesson, now)
+        # Only the view that still finds the sighting it read counts the gap: a parallel view
+        # that read the same sighting updates nothing (READ COMMITTED re-checks the WHERE).
+        counted = LessonProgress.objects.filter(pk=progress.pk, last_seen_at=seen).update(
+            time_spent_seconds=F("time_spent_seconds") + gap, last_seen_at=now
+        )
+        if counted:
+            progress.time_spent_seconds += gap
+            progress.last_seen_at = now
+    _enrolment_touch(enrolment, lesson, now)
+    return progress
 
 
 def completion_rule(course: CoursePage) -> dict:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.models import CoursePage, LessonPage
+from courses.routing import site_for_request
 from courses.selectors import course_outline
 
 from . import services
@@ -81,6 +82,7 @@ def lesson_done(request, page_id):
 @login_required
 @require_GET
 def dashboard(request):
+    site_for_request(request)  # the addresses of the next lessons need the site: cached
     in_progress, completed = dashboard_entries(
         user=request.user, language=translation.get_language(), request=request
     )

@@ -3,10 +3,13 @@ recorded, before Wagtail serves one), and bulk enrolment."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from wagtail import hooks
 
 from courses.models import LessonPage
+from courses.selectors import course_of_page
 
 from . import services
 
@@ -18,7 +21,9 @@ def lesson_for_enrolled_learners(page, request, serve_args, serve_kwargs):
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    course = services.course_of(page)
+    course = course_of_page(page)
+    if course is None:
+        raise Http404(_("This page is not part of a course."))
     # The page and its template tags reuse these instead of asking the database again.
     request.course_page = course
     try:

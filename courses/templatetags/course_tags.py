@@ -4,6 +4,7 @@ from django import template
 from django.conf import settings
 
 from courses.models import CourseCataloguePage
+from elearning.core.pagecache import cached
 
 register = template.Library()
 
@@ -13,12 +14,18 @@ def catalogue_url(context):
     """Address of the course catalogue in the current language (None before set-up)."""
     request = context["request"]
     if not hasattr(request, "_catalogue_url"):
-        catalogue = (
-            CourseCataloguePage.objects.live()
-            .filter(locale__language_code=getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE))
-            .first()
-        )
-        request._catalogue_url = catalogue.get_url(request) if catalogue else None
+        language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+
+        # Cached until any page changes (elearning.core.pagecache); the value is a string,
+        # or "" for none, so that a missing catalogue is remembered too.
+        def build():
+            catalogue = (
+                CourseCataloguePage.objects.live().filter(locale__language_code=language).first()
+            )
+            return (catalogue.get_url(request) if catalogue else None) or ""
+
+        url = cached(f"courses:catalogue-url:{language}:{request.get_host()}", build)
+        request._catalogue_url = url or None
     return request._catalogue_url
 
 

@@ -12,9 +12,10 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from elearning.core.services import setup_step_register
 
-        from . import signins, verification
+        from . import menu, signins, verification
         from .personal_data import personal_data_register
 
+        menu.connect()
         signins.connect()
         verification.connect()
 

@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
+        from . import pagecache
         from .converters import converters_register
 
         converters_register()
+        pagecache.connect()

@@ -387,8 +387,19 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
         }
-    )
+    ),
 }
+# Template fragments ({% wagtailcache %}, {% wagtailpagecache %}) are kept by each process:
+# every fragment's key names what it shows (the page's publication, the course outline's and
+# the page tree's versions, the set of done lessons), so a copy is never stale, only unused,
+# and a page then asks Redis for the versions only (issue 17). Django's cache tags use this
+# alias by name ("template_fragments"; without it, the default cache).
+TEMPLATE_FRAGMENTS_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
+CACHES["template_fragments"] = TEMPLATE_FRAGMENTS_CACHE
 
 # --- Celery --------------------------------------------------------------------------------
 # All Celery settings sit here (read by elearning/celery.py with the CELERY_ namespace).

@@ -25,3 +25,14 @@ def _escape(text) -> str:
     from django.utils.html import escape
 
     return escape(str(text))
+
+
+@register.simple_tag(takes_context=True)
+def site_menu(context) -> dict:
+    """Which of the menu's links (reports, authoring) the signed-in person sees; cached per
+    person (``elearning.accounts.menu``)."""
+    from ..menu import menu_for
+
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return menu_for(user) if user is not None else {}

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.urls import translate_url
 from wagtail.models import Page, Site
 
+from elearning.core.pagecache import cached, pages_version
+
 register = template.Library()
 
 
@@ -30,16 +32,27 @@ def language_switch(context):
     request = context["request"]
     current = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     page = context.get("page")
-    pages = _page_translations(page, request) if isinstance(page, Page) else None
+    urls = _translation_urls(page, request) if isinstance(page, Page) else None
     links = []
     for code, name in settings.LANGUAGES:
-        if pages is not None:
-            target = pages.get(code)
-            url = target.get_url(request) if target is not None else f"/{code}/"
+        if urls is not None:
+            url = urls.get(code) or f"/{code}/"
         else:
             url = translate_url(request.get_full_path(), code)
         links.append({"code": code, "name": name, "url": url, "current": code == current})
     return {"links": links}
+
+
+def _translation_urls(page: Page, request) -> dict[str, str]:
+    """Language code -> address of the page's translation (or home page), cached until any
+    page changes (elearning.core.pagecache): the same for every learner."""
+    return cached(
+        f"core:translation-urls:{page.pk}:{request.get_host()}",
+        lambda: {
+            code: target.get_url(request)
+            for code, target in _page_translations(page, request).items()
+        },
+    )
 
 
 @register.simple_tag
@@ -52,3 +65,10 @@ def described_widget(bound_field):
         ids.append(f"{bound_field.auto_id}_errors")
     attrs = {"aria-describedby": " ".join(ids)} if ids else {}
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(name="pages_version")
+def pages_version_tag():
+    """The page tree's version (elearning.core.pagecache), for fragment cache keys whose
+    content links to other pages (rich text): any page change renders them anew."""
+    return pages_version()

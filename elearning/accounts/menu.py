@@ -1,0 +1,65 @@
+"""What the site's menu shows a signed-in person (reports, authoring), cached per person.
+
+The menu is on every page; asking Django's permission backend costs two queries a page (the
+person's own permissions and their groups'). The answer is cached under the person's id and
+a permissions version that every change of a person's groups, permissions or superuser and
+active flags, of a group's permissions, and of a group or permission itself replaces (again
+after the change commits). The views behind the links check the permissions themselves; the
+menu only decides which links to show."""
+
+from elearning.core.pagecache import version_bump, version_read, versioned_get, versioned_set
+
+_VERSION_KEY = "accounts:permissions-version"
+MENU_PERMISSIONS = {"reports": "accounts.view_reports", "authoring": "wagtailadmin.access_admin"}
+
+
+def permissions_version() -> int:
+    return version_read(_VERSION_KEY)
+
+
+def permissions_version_bump(*args, **kwargs) -> None:
+    version_bump(_VERSION_KEY)
+
+
+def menu_for(user) -> dict[str, bool]:
+    """{"reports": bool, "authoring": bool} for ``user`` (all False when signed out)."""
+    if not user.is_authenticated:
+        return dict.fromkeys(MENU_PERMISSIONS, False)
+    key = f"accounts:menu:{permissions_version()}:{user.pk}"
+    menu = versioned_get(key)
+    if menu is None:
+        menu = {name: user.has_perm(perm) for name, perm in MENU_PERMISSIONS.items()}
+        versioned_set(key, menu, timeout=24 * 60 * 60)
+    return menu
+
+
+def _user_saved(sender, instance, update_fields=None, **kwargs):
+    # A sign-in saves last_login only; that changes no permission.
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    permissions_version_bump()
+
+
+def connect() -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    user_model = get_user_model()
+    for through in (
+        user_model.groups.through,
+        user_model.user_permissions.through,
+        Group.permissions.through,
+    ):
+        m2m_changed.connect(
+            permissions_version_bump, sender=through, dispatch_uid=f"menu_{through.__name__}"
+        )
+    for model in (Group, Permission, user_model):
+        post_delete.connect(
+            permissions_version_bump, sender=model, dispatch_uid=f"menu_del_{model.__name__}"
+        )
+    for model in (Group, Permission):
+        post_save.connect(
+            permissions_version_bump, sender=model, dispatch_uid=f"menu_save_{model.__name__}"
+        )
+    post_save.connect(_user_saved, sender=user_model, dispatch_uid="menu_save_user")
