@@ -55,6 +55,7 @@ BARE_PATH = "/bench/bare/"
 SIGNED_IN_PATH = "/bench/signed-in/"
 HOST = "127.0.0.1"
 LEARNER_EMAIL = "deltagare@example.org"  # the demo learner
+POLICY_SLUG = "folkhalsopolitik"  # the demo's policy course (demo/data/folkhalsopolitik.json)
 LUA_SCRIPT = Path(__file__).resolve().parent / "lessons.lua"
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = os.environ.get("BENCH_DATABASE_NAME", "bench_lessons")
@@ -235,9 +236,10 @@ def pages_in_process() -> tuple[list[Target], dict[str, str]]:
     if learner is None:
         raise BenchError(f"load_demo created no learner {LEARNER_EMAIL}")
     try:
-        course = CoursePage.objects.live().get(locale__language_code="sv")
-    except (CoursePage.DoesNotExist, CoursePage.MultipleObjectsReturned) as error:
-        raise BenchError(f"no single live Swedish demo course: {error}") from error
+        # The policy course (the demo also has a package course, issue 18).
+        course = CoursePage.objects.live().get(locale__language_code="sv", slug=POLICY_SLUG)
+    except CoursePage.DoesNotExist as error:
+        raise BenchError(f"no live Swedish demo course '{POLICY_SLUG}': {error}") from error
     enrolment_create(user=learner, course=course)
     lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path")[:2])
     if len(lessons) < 2:

@@ -58,6 +58,7 @@ import httpx
 
 from bench.lessons import (
     HOST,
+    POLICY_SLUG,
     REPO_DIR,
     SETTINGS,
     BenchError,
@@ -313,9 +314,10 @@ def quizzes_in_process() -> Quizzes:
     from elearning.accounts.models import User
 
     try:
-        course = CoursePage.objects.live().get(locale__language_code="sv")
-    except (CoursePage.DoesNotExist, CoursePage.MultipleObjectsReturned) as error:
-        raise BenchError(f"no single live Swedish demo course: {error}") from error
+        # The policy course (the demo also has a package course, issue 18).
+        course = CoursePage.objects.live().get(locale__language_code="sv", slug=POLICY_SLUG)
+    except CoursePage.DoesNotExist as error:
+        raise BenchError(f"no live Swedish demo course '{POLICY_SLUG}': {error}") from error
     module_quiz = (
         QuizPage.objects.live().filter(locale__language_code="sv").order_by("path").first()
     )
