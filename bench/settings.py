@@ -31,7 +31,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if os.environ.get("BENCH_CACHE_REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "elearning.core.cache.SharedClientRedisCache",
             "LOCATION": os.environ["BENCH_CACHE_REDIS_URL"],
         }
     }

@@ -379,7 +379,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "elearning.core.cache.SharedClientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         # Without Redis the cache lives in files under var/, so that the web server and the
         # Celery worker (which publishes scheduled pages) see the same cached values.

@@ -35,7 +35,7 @@ def redis_cache(settings):
         service_missing(f"Redis is not answering at {url}")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "elearning.core.cache.SharedClientRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": f"test-learner-pages-{uuid.uuid4().hex}",
         },
