@@ -109,3 +109,28 @@ def vnu_errors(files: list[Path]) -> list[str]:
         for m in messages
         if m.get("type") == "error" or m.get("subType") == "fatal"
     ]
+
+
+# The public pages, in both languages, that every browser check visits (axe in
+# test_accessibility.py; reflow, language of parts and the Nu HTML Checker in
+# test_page_checks.py); each file adds its own pages to these.
+PUBLIC_PAGES = [
+    "/sv/",
+    "/en/",
+    "/sv/kurser/",
+    "/en/courses/",
+    "/sv/konto/logga-in/",
+    "/en/account/sign-in/",
+    "/sv/konto/registrera/",
+    "/en/account/register/",
+    "/sv/konto/losenord/aterstall/",
+    "/en/account/password/reset/",
+    # Issue 14: the accessibility statement, the privacy notice and the feedback form.
+    "/sv/tillganglighetsredogorelse/",
+    "/en/accessibility-statement/",
+    "/sv/personuppgifter/",
+    "/en/personal-data/",
+    "/sv/tillganglighet/synpunkter/",
+    "/en/accessibility/feedback/",
+    "/sv/finns-inte/",
+]

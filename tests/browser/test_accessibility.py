@@ -7,28 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, tab_to
+from tests.browser.checks import PUBLIC_PAGES
 
 pytestmark = pytest.mark.browser
 
 PAGES = [
-    "/sv/",
-    "/en/",
-    "/sv/kurser/",
-    "/en/courses/",
-    "/sv/konto/logga-in/",
-    "/en/account/sign-in/",
-    "/sv/konto/registrera/",
-    "/en/account/register/",
-    "/sv/konto/losenord/aterstall/",
-    "/en/account/password/reset/",
-    # Issue 14: the accessibility statement, the privacy notice and the feedback form.
-    "/sv/tillganglighetsredogorelse/",
-    "/en/accessibility-statement/",
-    "/sv/personuppgifter/",
-    "/en/personal-data/",
-    "/sv/tillganglighet/synpunkter/",
-    "/en/accessibility/feedback/",
-    "/sv/finns-inte/",
+    *PUBLIC_PAGES,
     # Issue 16: "Logga in via din organisation".
     "/sv/konto/organisation/",
     "/en/account/organisation/",
