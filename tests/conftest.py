@@ -261,6 +261,38 @@ def celery_worker(django_db_setup, django_db_blocker, redis_broker, smtp_sink):
     log.close()
 
 
+def celery_worker_idle(timeout: float = 30) -> None:
+    """Wait until the test worker has nothing queued, reserved or running: a task still running
+    when a test's database is flushed holds table locks the flush's TRUNCATE waits for, and
+    PostgreSQL ends one of the two as a deadlock (seen once in .ci/run, after the learner
+    journey, whose certificate and xAPI tasks outlive its last assertion)."""
+    import redis
+
+    from elearning.celery import app
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            inspect = app.control.inspect(timeout=0.5)
+            busy = [*((inspect.active() or {}).values()), *((inspect.reserved() or {}).values())]
+            if not any(busy) and not broker.llen(queue):
+                return
+            time.sleep(0.2)
+    finally:
+        broker.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Before a test that used the real worker is torn down (its database flushed), the
+    worker's tasks have finished."""
+    if "celery_worker" in getattr(item, "fixturenames", ()):
+        celery_worker_idle()
+    yield
+
+
 # --- Chromium through Playwright ------------------------------------------------------------
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
