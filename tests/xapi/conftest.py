@@ -32,10 +32,22 @@ RALPH_STORE_FILE = "fs_lrs.jsonl"  # Ralph's FSLRSBackendSettings.DEFAULT_LRS_FI
 HEADERS = {"X-Experience-API-Version": "1.0.3"}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def restartable_port() -> int:
+    """A free port below the kernel's ephemeral range (32768-60999 here), for a server the
+    tests stop and start again on the same port (Ralph, the test's redis-server): a port from
+    that range can be taken meanwhile by any outgoing connection's local end, and the restart
+    then fails with "address already in use" (seen once in .ci/run)."""
+    import random
+
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 def wait_until(predicate, timeout: float = 60, interval: float = 0.2) -> bool:
@@ -67,7 +79,7 @@ class RalphServer:
     def __init__(self, data_dir: Path, *, username="lms", password="a-test-lrs-password"):
         self.data_dir = Path(data_dir)
         self.username, self.password = username, password
-        self.port = free_port()
+        self.port = restartable_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.url = f"{self.base}/xAPI/"  # the xAPI base, as an LRS row's endpoint
         self.statements_dir = self.data_dir / "statements"
@@ -281,7 +293,7 @@ class PrivateBroker:
     def __init__(self, work_dir: Path, database: dict):
         self.work_dir = work_dir
         self.database = database
-        self.port = free_port()
+        self.port = restartable_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.redis: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
