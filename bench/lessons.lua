@@ -1,5 +1,5 @@
--- wrk script for bench/lessons.py: every request carries the learner's session cookie
--- (BENCH_COOKIE); an answer that is not a 200 containing BENCH_EXPECT counts as bad.
+-- wrk script for bench/lessons.py: every request carries the learner's cookies (session and
+-- CSRF, BENCH_COOKIE); an answer that is not a 200 containing BENCH_EXPECT counts as bad.
 local cookie = os.getenv("BENCH_COOKIE")
 local expect = os.getenv("BENCH_EXPECT")
 local threads = {}

@@ -8,7 +8,10 @@ BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432), dropped afterwards;
 DATABASE_URL (an existing database: migrated and given the demo, kept) or
 BENCH_DATABASE=sqlite (a temporary SQLite file) instead.
 Cache: Redis when REDIS_URL is set (as in production), else one local-memory cache per
-gunicorn worker.
+gunicorn worker. The learner's page cache (progress/pagecache.py) is on, as in production:
+wrk's repeated views of a page are served from it, and each page's queries are given both
+ways (from the cache, and rendered after a change of the learner's state).
+LEARNER_PAGE_CACHE=0 measures every page rendered.
 
 Set-up: migrate, the demo (``load_demo``), and the demo learner (deltagare@example.org)
 enrolled in the Swedish demo course with its first lesson done, signed in through a database
@@ -19,16 +22,17 @@ session made in this process (``Client.force_login``). gunicorn serves 2 sync wo
 through the same middleware, and renders nothing.
 
 Load: wrk (Debian package ``wrk``: ``apt-get install -y wrk``), 2 threads and
-BENCH_CONNECTIONS (16) connections, every request with the learner's session cookie (set by
-the Lua script, ``bench/lessons.lua``, which also counts every answer that is not a 200 with
-the page's heading: a redirect to sign-in fails the run). Each round measures, for every page
-in turn, the reference and then the page, BENCH_SECONDS (6) each; BENCH_ROUNDS (3) rounds
-after a warm-up of each. A page's ratios are the median over the rounds of the page's figure
-to the reference's measured just before it (the machine is shared: pairs seconds apart see
-the same load); the table also gives the medians of the raw figures. wrk's own CPU time
-(from the kernel's accounting of the finished child) is printed as a share of the machine's
-cores and of the server's CPU, to show the client is not the bottleneck. The SQL queries of
-each page are counted in-process as the same learner (a warm request).
+BENCH_CONNECTIONS (16) connections, every request with the learner's session and CSRF
+cookies, as their browser sends them (set by the Lua script, ``bench/lessons.lua``, which also
+counts every answer that is not a 200 with the page's heading: a redirect to sign-in fails
+the run). Each round measures, for every page in turn, the reference and then the page,
+BENCH_SECONDS (6) each; BENCH_ROUNDS (3) rounds after a warm-up of each. A page's ratios are
+the median over the rounds of the page's figure to the reference's measured just before it
+(the machine is shared: pairs seconds apart see the same load); the table also gives the
+medians of the raw figures. wrk's own CPU time (from the kernel's accounting of the finished
+child) is printed as a share of the machine's cores and of the server's CPU, to show the
+client is not the bottleneck. The SQL queries of each page are counted in-process as the
+same learner (a warm request).
 
 The last line: for each page its throughput and p95 as ratios to the reference's, and its
 queries.
@@ -197,6 +201,16 @@ class Target:
     path: str
     expect: str  # must be in every answer's body
     queries: int = 0  # SQL queries of a warm request, counted in-process
+    # With the learner's page cache on (progress/pagecache.py): the queries of the page
+    # rendered (the learner's state changed since the last view), ``queries`` those of the
+    # page from the cache, which is what wrk's repeated views measure.
+    rendered_queries: int | None = None
+
+    @property
+    def query_label(self) -> str:
+        if self.rendered_queries is None:
+            return f"{self.queries}q"
+        return f"{self.queries}q (rendered {self.rendered_queries}q)"
 
 
 @dataclass
@@ -262,16 +276,28 @@ def pages_in_process() -> tuple[list[Target], dict[str, str]]:
     ]
     client = Client(headers={"host": HOST})
     client.force_login(learner)  # a database session, which gunicorn also sees
-    cookies = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+    from progress.pagecache import learner_changed
+
+    def counted(target) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(target.path)
+        check_response(target, response.status_code, response.get("Location"))
+        if target.expect not in response.content.decode():
+            raise BenchError(f"GET {target.path}: {target.expect!r} not in the page")
+        return len(queries)
+
     for target in targets:
-        for warm in (False, True):
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(target.path)
-            check_response(target, response.status_code, response.get("Location"))
-            if target.expect not in response.content.decode():
-                raise BenchError(f"GET {target.path}: {target.expect!r} not in the page")
-            if warm:
-                target.queries = len(queries)
+        counted(target)  # warms the shared caches (and starts the lesson)
+        if settings.LEARNER_PAGE_CACHE and target is not targets[0]:
+            learner_changed(learner.pk)  # as after an action of the learner's: rendered
+            target.rendered_queries = counted(target)
+        target.queries = counted(target)
+    # The cookies the learner's browser sends: the session, and the CSRF cookie the first page
+    # with a form set (the page cache keeps a page per browser's CSRF secret).
+    cookies = {
+        name: client.cookies[name].value
+        for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+    }
     connections.close_all()
     return targets, cookies
 
@@ -490,7 +516,9 @@ def run() -> str:
             p95_ratio = statistics.median(
                 page.p95_ms / ref.p95_ms for ref, page in pairs[target.name]
             )
-            parts.append(f"{target.name} {rps_ratio:.2f}× p95 {p95_ratio:.2f}× {target.queries}q")
+            parts.append(
+                f"{target.name} {rps_ratio:.2f}× p95 {p95_ratio:.2f}× {target.query_label}"
+            )
         print(
             f"  {target.name:<11}{rps:>9.1f}{median(target.name, 'p50_ms'):>9.1f}{p95:>9.1f}"
             f"{target.queries:>9}{rps_ratio:>9.2f}{p95_ratio:>8.2f}"
@@ -499,8 +527,12 @@ def run() -> str:
         f"  client (wrk) CPU at most {client_share:.1f} % of the machine's {cores} cores, "
         f"{client_of_server:.1f} % of the server's CPU"
     )
+    from django.conf import settings
+
+    cache_state = "on" if settings.LEARNER_PAGE_CACHE else "off (LEARNER_PAGE_CACHE=0)"
     return (
-        f"bench-lessons: vs signed-in bare view ({ref_rps:.0f} req/s, p95 {ref_p95:.1f} ms, "
+        f"bench-lessons (learner page cache {cache_state}): vs signed-in bare view "
+        f"({ref_rps:.0f} req/s, p95 {ref_p95:.1f} ms, "
         f"{reference.queries}q): " + " | ".join(parts) + f" | wrk CPU ≤{client_share:.0f} %"
     )
 

@@ -43,3 +43,13 @@ def connect() -> None:
     selectors.enrolment_annotation_register("certificate_issued_at", certificate_issued_at)
     personal_data_register("certificates", forget=user_forget)
     verified_subscribe(user_verified, uid="certificates.user_verified")
+    # Issue 17: the certificate (being prepared, ready, revoked) shows on the learner's
+    # cached pages (progress.pagecache).
+    from django.db.models.signals import post_delete, post_save
+
+    from progress.pagecache import row_changed
+
+    from .models import Certificate
+
+    post_save.connect(row_changed, sender=Certificate, dispatch_uid="pagecache_save_certificate")
+    post_delete.connect(row_changed, sender=Certificate, dispatch_uid="pagecache_del_certificate")

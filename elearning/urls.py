@@ -7,11 +7,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates import views as certificate_views
-from courses import routing as course_routing
 from courses import views as course_views
 from elearning.accounts import views as account_views
 from elearning.core import views as core_views
 from packages.urls import commit_urlpatterns as package_commit_urlpatterns
+from progress import pagecache as learner_pagecache
 from progress import views as progress_views
 
 urlpatterns = [
@@ -50,9 +50,10 @@ urlpatterns += i18n_patterns(
     path(_("certificates/"), include("certificates.urls")),
     # Issue 14: the accessibility feedback form (the statement itself is a Wagtail page).
     path(_("accessibility/"), include("elearning.legal.urls")),
-    # Wagtail's pages, routed through the cached route lookup (courses/routing.py); Wagtail's
+    # Wagtail's pages, routed through the cached route lookup (courses/routing.py), the
+    # signed-in learner's from the learner's page cache (progress/pagecache.py); Wagtail's
     # own patterns after it (password-restricted pages, its front-end sign-in).
-    re_path(wagtail_urls.serve_pattern, course_routing.serve, name="wagtail_serve"),
+    re_path(wagtail_urls.serve_pattern, learner_pagecache.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
 )
 

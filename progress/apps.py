@@ -12,6 +12,9 @@ class ProgressConfig(AppConfig):
     def ready(self):
         from elearning.accounts.personal_data import personal_data_register
 
+        from . import pagecache
         from .selectors import learner_enrolments_data
+
+        pagecache.connect()
 
         personal_data_register("enrolments", export=learner_enrolments_data)

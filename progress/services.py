@@ -180,6 +180,10 @@ def _enrolment_touch(enrolment: Enrolment, lesson: LessonPage, now) -> None:
     Enrolment.objects.filter(pk=enrolment.pk).update(
         last_lesson_key=key, last_activity_at=now, reminder_sent_at=None
     )
+    if enrolment.last_lesson_key != key:
+        from .pagecache import learner_changed  # the resume point shows on the course page
+
+        learner_changed(enrolment.user_id)
     enrolment.last_lesson_key, enrolment.last_activity_at = key, now
     enrolment.reminder_sent_at = None
 

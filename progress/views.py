@@ -12,7 +12,7 @@ from courses.models import CoursePage, LessonPage
 from courses.routing import site_for_request
 from courses.selectors import course_outline
 
-from . import services
+from . import pagecache, services
 from .selectors import dashboard as dashboard_entries
 
 
@@ -81,6 +81,7 @@ def lesson_done(request, page_id):
 
 @login_required
 @require_GET
+@pagecache.cached_page
 def dashboard(request):
     site_for_request(request)  # the addresses of the next lessons need the site: cached
     in_progress, completed = dashboard_entries(

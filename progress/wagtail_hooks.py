@@ -11,7 +11,7 @@ from wagtail import hooks
 from courses.models import LessonPage
 from courses.selectors import course_of_page
 
-from . import services
+from . import pagecache, services
 
 
 @hooks.register("before_serve_page")
@@ -28,6 +28,7 @@ def lesson_for_enrolled_learners(page, request, serve_args, serve_kwargs):
     request.course_page = course
     try:
         request.lesson_progress = services.lesson_view(user=user, lesson=page, course=course)
+        pagecache.seen_record(user, request.lesson_progress)
     except services.ProgressError as error:
         if user.has_perm("wagtailadmin.access_admin"):
             return None  # authors and reviewers read lessons without enrolling

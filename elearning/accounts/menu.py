@@ -9,16 +9,16 @@ menu only decides which links to show."""
 
 from elearning.core.pagecache import version_bump, version_read, versioned_get, versioned_set
 
-_VERSION_KEY = "accounts:permissions-version"
+PERMISSIONS_VERSION_KEY = "accounts:permissions-version"
 MENU_PERMISSIONS = {"reports": "accounts.view_reports", "authoring": "wagtailadmin.access_admin"}
 
 
 def permissions_version() -> int:
-    return version_read(_VERSION_KEY)
+    return version_read(PERMISSIONS_VERSION_KEY)
 
 
 def permissions_version_bump(*args, **kwargs) -> None:
-    version_bump(_VERSION_KEY)
+    version_bump(PERMISSIONS_VERSION_KEY)
 
 
 def menu_for(user) -> dict[str, bool]:

@@ -400,6 +400,10 @@ TEMPLATE_FRAGMENTS_CACHE = {
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 CACHES["template_fragments"] = TEMPLATE_FRAGMENTS_CACHE
+# The signed-in learner's pages, kept whole per learner and state in the default cache
+# (progress/pagecache.py, issue 17). Off: every page is rendered (``make bench-lessons``
+# measures both ways).
+LEARNER_PAGE_CACHE = env_bool("LEARNER_PAGE_CACHE", True)
 
 # --- Celery --------------------------------------------------------------------------------
 # All Celery settings sit here (read by elearning/celery.py with the CELERY_ namespace).

@@ -2,8 +2,6 @@
 keeps its meaning (capped gaps between sightings) and cannot be inflated by repeated or
 parallel views."""
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,22 +13,6 @@ from tests.conftest import at_once
 from tests.factories import course_tree
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "FOR UPDATE")
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """``clock.shift(seconds)`` moves the server's time forward (for every thread)."""
-    real_now = timezone.now
-
-    class Clock:
-        offset = timedelta(0)
-
-        def shift(self, seconds):
-            self.offset += timedelta(seconds=seconds)
-
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + clock.offset)
-    return clock
 
 
 def writes(captured) -> list[str]:
