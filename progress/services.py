@@ -8,6 +8,7 @@ completion and one event.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import CoursePage, LessonPage, ModulePage, QuizPage
+from elearning.core.pagecache import cached
 
 from .activities import placements_passed
 from .events import event_record, events_record
@@ -239,13 +241,55 @@ def completion_rule(course: CoursePage) -> dict:
     }
 
 
-def _required_quizzes_passed(enrolment: Enrolment, placements, minimum_score=None) -> bool:
-    """Every required activity among ``placements`` passed (with at least ``minimum_score``
-    %); the activity's own app answers which are (``progress.activities``)."""
-    keys = set(placements.filter(required=True).values_list("translation_key", flat=True))
-    if not keys:
-        return True
-    return placements_passed(enrolment, keys, minimum_score) == keys
+# What the completion checks read of the page tree is the same for every learner: it is
+# cached under the page tree's version (elearning.core.pagecache), which every publication,
+# unpublication, move or deletion replaces (the rule's fields, a module's required flag, a
+# quiz page's required flag and the course's minimum score change only by publishing), so a
+# check never judges by a tree that is no longer live (issue 17: the final test's submit).
+
+
+def _course_rule(course: CoursePage) -> dict:
+    """``completion_rule(course)``, from the cache under the page tree's version."""
+    return cached(f"progress:rule:{course.pk}", lambda: completion_rule(course))
+
+
+def _module_layout(module: ModulePage) -> dict:
+    """The module's live lessons and its required live quizzes (translation keys), cached."""
+
+    def build():
+        return {
+            "lessons": frozenset(
+                LessonPage.objects.live().child_of(module).values_list("translation_key", flat=True)
+            ),
+            "quizzes": frozenset(
+                QuizPage.objects.live()
+                .child_of(module)
+                .filter(required=True)
+                .values_list("translation_key", flat=True)
+            ),
+        }
+
+    return cached(f"progress:module-layout:{module.pk}", build)
+
+
+def _placement_parents(placement: QuizPage) -> tuple[ModulePage | None, CoursePage]:
+    """The quiz page's module (None for a final test) and its course, cached; the pages
+    come with their locale (the completion events name their language)."""
+
+    def build():
+        parent = (
+            ModulePage.objects.select_related("locale")
+            .filter(path=placement.path[: -placement.steplen])
+            .first()
+        )
+        course = (
+            CoursePage.objects.select_related("locale").ancestor_of(placement, inclusive=True)
+        ).first()
+        if course is None:
+            raise ProgressError(_("This page is not part of a course."))
+        return (parent, course)
+
+    return cached(f"progress:placement-parents:{placement.pk}", build)
 
 
 def _module_check(enrolment: Enrolment, module: ModulePage, now) -> bool:
@@ -253,9 +297,8 @@ def _module_check(enrolment: Enrolment, module: ModulePage, now) -> bool:
         enrolment=enrolment, module_key=module.translation_key
     ).exists():
         return False
-    lesson_keys = set(
-        LessonPage.objects.live().child_of(module).values_list("translation_key", flat=True)
-    )
+    layout = _module_layout(module)
+    lesson_keys = set(layout["lessons"])
     done = set(
         LessonProgress.objects.filter(
             enrolment=enrolment, lesson_key__in=lesson_keys, completed_at__isnull=False
@@ -263,7 +306,8 @@ def _module_check(enrolment: Enrolment, module: ModulePage, now) -> bool:
     )
     if not lesson_keys or done != lesson_keys:
         return False
-    if not _required_quizzes_passed(enrolment, QuizPage.objects.live().child_of(module)):
+    quizzes = set(layout["quizzes"])
+    if quizzes and placements_passed(enrolment, quizzes) != quizzes:
         return False
     ModuleCompletion.objects.create(
         enrolment=enrolment, module_key=module.translation_key, module=module, completed_at=now
@@ -275,19 +319,20 @@ def _module_check(enrolment: Enrolment, module: ModulePage, now) -> bool:
 def _course_check(enrolment: Enrolment, course: CoursePage, now) -> bool:
     if enrolment.completed_at is not None:
         return False  # completed once, for good: later content changes do not take it away
-    rule = completion_rule(course)
-    done = {
-        str(key)
-        for key in ModuleCompletion.objects.filter(enrolment=enrolment).values_list(
-            "module_key", flat=True
-        )
-    }
+    rule = _course_rule(course)
     if not rule["required_modules"] and not rule["required_final_tests"]:
         return False
-    if not set(rule["required_modules"]) <= done:
-        return False
-    final_tests = QuizPage.objects.live().child_of(course)
-    if not _required_quizzes_passed(enrolment, final_tests, rule["minimum_score"]):
+    if rule["required_modules"]:
+        done = {
+            str(key)
+            for key in ModuleCompletion.objects.filter(enrolment=enrolment).values_list(
+                "module_key", flat=True
+            )
+        }
+        if not set(rule["required_modules"]) <= done:
+            return False
+    finals = {UUID(key) for key in rule["required_final_tests"]}
+    if finals and placements_passed(enrolment, finals, rule["minimum_score"]) != finals:
         return False
     enrolment.completed_at = now
     enrolment.completion_rule = rule
@@ -425,14 +470,15 @@ def quiz_result_record(
     """A graded attempt: an event per answered question (``graded``: (question, grade) pairs,
     written in one insert), the quiz event, then the module or course it completes. Called
     by the quiz service inside the grading transaction, with the enrolment already locked."""
-    events_record(
+    language = placement.locale.language_code
+    answered = [
         LearningEvent(
             enrolment=enrolment,
             kind=LearningEvent.Kind.QUESTION_ANSWERED,
             occurred_at=at,
             object_key=question["id"],
             object_page=placement,
-            language=placement.locale.language_code,
+            language=language,
             details={
                 "quiz_key": str(placement.translation_key),
                 "question": question["text"][:250],
@@ -447,13 +493,15 @@ def quiz_result_record(
         )
         for question, grade in graded
         if grade.answered
-    )
+    ]
     kind = LearningEvent.Kind.QUIZ_PASSED if attempt.passed else LearningEvent.Kind.QUIZ_FAILED
-    _event(
-        enrolment,
-        kind,
-        placement,
-        at=at,
+    result = LearningEvent(
+        enrolment=enrolment,
+        kind=kind,
+        occurred_at=at,
+        object_key=placement.translation_key,
+        object_page=placement,
+        language=language,
         details={
             "attempt": attempt.number,
             "score": attempt.score,
@@ -462,15 +510,19 @@ def quiz_result_record(
             "pass_mark": attempt.pass_mark,
         },
     )
+    # The answers and the result in one insert, published together: the subscribers (the
+    # xAPI outbox reading which stores take the learner, the reports' rollup) run once.
+    events_record([*answered, result])
     enrolment.last_activity_at = at
     enrolment.reminder_sent_at = None
     enrolment.save(update_fields=["last_activity_at", "reminder_sent_at"])
     outcome = CompletionOutcome()
     if not attempt.passed:
         return outcome
-    # The parent module in one query (None for a final test, whose parent is the course).
-    parent = ModulePage.objects.filter(path=placement.path[: -placement.steplen]).first()
+    # The parent module (None for a final test, whose parent is the course) and the course,
+    # from the cache.
+    parent, course = _placement_parents(placement)
     if parent is not None and _module_check(enrolment, parent, at):
         outcome.modules_completed.append(parent)
-    outcome.course_completed = _course_check(enrolment, course_of(placement), at)
+    outcome.course_completed = _course_check(enrolment, course, at)
     return outcome

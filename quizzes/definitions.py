@@ -27,7 +27,7 @@ from wagtail.models import PageViewRestriction
 
 from courses.models import CoursePage, QuizPage
 
-CACHE_PREFIX = "quizzes:questions:v1"
+CACHE_PREFIX = "quizzes:questions:v2"
 CACHE_SECONDS = 24 * 3600  # a key never goes stale (see above); this only frees the memory
 
 
@@ -50,6 +50,9 @@ class QuizDefinition:
     # Every question of the pool in authored order, as ``question_base`` makes it; shared by
     # all attempts in this process, so ``serve`` copies what it hands out.
     questions: tuple
+    # The quiz's version: its id, latest revision and the digest of its stored questions and
+    # instructions (the questions' cache key); the quiz page's cached fragment is keyed by it.
+    version: str = ""
 
 
 # The fields of the one query, in its order.
@@ -90,7 +93,7 @@ def _sql() -> str:
             SELECT p.translation_key, q.id, q.latest_revision_id, l.language_code,
                    q.pass_mark, q.review_policy, q.attempts_allowed, q.time_limit_minutes,
                    q.shuffle_questions, q.shuffle_options, q.draw_count,
-                   MD5(CAST(q.questions AS TEXT)),
+                   MD5(CAST(q.questions AS TEXT) || COALESCE(q.instructions, '')),
                    EXISTS (
                        SELECT 1 FROM {restriction} r JOIN {page} rp ON rp.id = r.page_id
                        WHERE rp.path = SUBSTR(p.path, 1, LENGTH(rp.path))
@@ -239,6 +242,7 @@ def definition_of(placement_id) -> QuizDefinition | None:
         shuffle_options=row["shuffle_options"],
         draw_count=row["draw_count"],
         questions=questions,
+        version=key,
     )
 
 

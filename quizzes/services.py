@@ -221,8 +221,12 @@ def _locked_attempt(*, user, attempt_id, with_enrolment: bool = False) -> Attemp
     attempt = attempts.first()
     if attempt is None:
         raise Attempt.DoesNotExist
-    if with_enrolment and attempt.enrolment.left_at is not None:
-        raise ProgressError(_("You are not enrolled in this course."))
+    if with_enrolment:
+        if attempt.enrolment.left_at is not None:
+            raise ProgressError(_("You are not enrolled in this course."))
+        # The learner is the one signed in (the filter above): the xAPI statements name
+        # them without loading the user again.
+        attempt.enrolment.user = user
     return attempt
 
 

@@ -10,18 +10,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses.models import QuizPage
+from courses.routing import site_for_request
 from elearning.accounts.models import User
 from elearning.accounts.scope import manager_scope
+from progress.models import Enrolment
 from progress.selectors import enrolment_active
 from progress.services import ProgressError, course_of
 
 from . import services
+from .definitions import definition_of
 from .forms import AccommodationForm
 from .models import Attempt, TimeAccommodation
 from .selectors import (
@@ -41,14 +45,64 @@ TIME_RAN_OUT = gettext_lazy(
 
 
 def quiz_page(request, page: QuizPage):
-    """The quiz's page: instructions, rules, past attempts, start or resume."""
+    """The quiz's page: instructions, rules, past attempts, start or resume.
+
+    Every taker of a webinar opens it at once (issue 17): the quiz's rules come from
+    ``definition_of`` (one query, the questions from the cache), and what every learner sees
+    alike (breadcrumb, title, introduction, instructions) is a fragment cached under the page
+    tree's version and the quiz's version; the course and the quiz row are read only to
+    render it (or to send a learner who is not enrolled to the course)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    definition = definition_of(page.pk)
+    if definition is None or definition.course_key is None:
+        # Not a live, public placement in a course (a view restriction: starting is refused
+        # too, see definitions.py): the page as it stands, read as before.
+        return _quiz_page_read(request, page)
+    course = SimpleLazyObject(lambda: course_of(page))
+    enrolment = Enrolment.objects.filter(
+        user=request.user, course_key=definition.course_key, left_at__isnull=True
+    ).first()
+    if enrolment is None:
+        messages.info(request, _("You are not enrolled in this course."))
+        return redirect(course.get_url(request))
+    rules = {
+        "questions": definition.draw_count or len(definition.questions),
+        "pass_mark": definition.pass_mark,
+        "time_limit_minutes": definition.time_limit_minutes,
+        "attempts_allowed": definition.attempts_allowed,
+    }
+    return _quiz_page_render(
+        request,
+        page,
+        course=course,
+        enrolment=enrolment,
+        rules=rules,
+        quiz=SimpleLazyObject(lambda: page.quiz),
+        version=definition.version,
+    )
+
+
+def _quiz_page_read(request, page: QuizPage):
     course = course_of(page)
     enrolment = enrolment_active(user=request.user, course=course)
     if enrolment is None:
         messages.info(request, _("You are not enrolled in this course."))
         return redirect(course.get_url(request))
+    quiz = page.quiz
+    rules = {
+        "questions": quiz.draw_count or len(quiz.questions),
+        "pass_mark": quiz.pass_mark,
+        "time_limit_minutes": quiz.time_limit_minutes,
+        "attempts_allowed": quiz.attempts_allowed,
+    }
+    # No quiz version: the shared part is rendered, not cached.
+    return _quiz_page_render(
+        request, page, course=course, enrolment=enrolment, rules=rules, quiz=quiz, version=""
+    )
+
+
+def _quiz_page_render(request, page, *, course, enrolment, rules, quiz, version):
     attempts = list(
         Attempt.objects.filter(enrolment=enrolment, placement_key=page.translation_key).order_by(
             "number"
@@ -58,25 +112,22 @@ def quiz_page(request, page: QuizPage):
         if services.attempt_is_late(attempt):
             services.attempt_expire(attempt_id=attempt.pk)
             attempt.refresh_from_db()
-    quiz = page.quiz
-    used = len(attempts)
-    accommodation = (
-        services.accommodation_in_force(learner=request.user) if quiz.time_limit_minutes else None
-    )
+    limit = rules["time_limit_minutes"]
+    accommodation = services.accommodation_in_force(learner=request.user) if limit else None
     context = page.get_context(request)
     context.update(
         {
             "quiz": quiz,
+            "rules": rules,
+            "quiz_version": version,
             "accommodation": accommodation,
             # The learner's own time (None: no limit), shown beside the quiz's limit.
-            "minutes_allowed": accommodation.minutes_for(quiz.time_limit_minutes)
-            if accommodation
-            else quiz.time_limit_minutes,
+            "minutes_allowed": accommodation.minutes_for(limit) if accommodation else limit,
             "attempts": attempts,
             "open_attempt": next((a for a in attempts if a.is_open), None),
             "attempts_left": None
-            if quiz.attempts_allowed is None
-            else quiz.attempts_allowed - used,
+            if rules["attempts_allowed"] is None
+            else rules["attempts_allowed"] - len(attempts),
             "passed": any(a.passed for a in attempts),
             "course": course,
         }
@@ -106,8 +157,12 @@ def start(request, page_id):
 
 
 def _own_attempt(request, attempt_id) -> Attempt:
+    # The quiz's question pool is not needed here (the attempt keeps its own questions), and
+    # it is the largest column of the row: left out.
     return get_object_or_404(
-        Attempt.objects.select_related("placement__locale", "quiz__locale"),
+        Attempt.objects.select_related("placement__locale", "quiz__locale").defer(
+            "quiz__questions"
+        ),
         pk=attempt_id,
         enrolment__user=request.user,
     )
@@ -154,6 +209,8 @@ def _render_attempt(request, attempt, *, error=None, status=200):
 
 
 def _render_result(request, attempt, *, message=None, status=200):
+    # The link back to the quiz needs the site: from the cache, not a query per result.
+    site_for_request(request)
     siblings = siblings_of(attempt)
     released = results_released(attempt, siblings)
     quiz = attempt.quiz
