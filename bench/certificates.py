@@ -54,10 +54,18 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from bench.lessons import REPO_DIR, SETTINGS, BenchError, bench_learners, bench_main, manage
+from bench.lessons import (
+    REPO_DIR,
+    SETTINGS,
+    BenchError,
+    bench_learners,
+    bench_main,
+    free_port,
+    manage,
+)
 from bench.xapi import redis_start
 from tests.conftest import celery_worker_command
-from tests.xapi.conftest import free_port, stop_process
+from tests.xapi.conftest import stop_process
 
 LEARNERS = int(os.environ.get("BENCH_CERTIFICATES", "100"))
 SAMPLE = int(os.environ.get("BENCH_SAMPLE", "20"))

@@ -46,15 +46,17 @@ from pathlib import Path
 
 import httpx
 
-from bench.lessons import REPO_DIR, SETTINGS, BenchError, bench_learners, bench_main, manage
-from tests.conftest import celery_worker_command
-from tests.xapi.conftest import (
-    RALPH_PYTHON,
-    RalphServer,
+from bench.lessons import (
+    REPO_DIR,
+    SETTINGS,
+    BenchError,
+    bench_learners,
+    bench_main,
     free_port,
-    stop_process,
-    wait_until,
+    manage,
 )
+from tests.conftest import celery_worker_command
+from tests.xapi.conftest import RALPH_PYTHON, RalphServer, stop_process, wait_until
 
 STATEMENTS = int(os.environ.get("BENCH_STATEMENTS", "2000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))

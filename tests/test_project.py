@@ -96,3 +96,12 @@ def test_production_settings_refuse_to_start_without_secrets():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set in production" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["lessons", "quiz", "reports", "xapi", "certificates"])
+def test_every_benchmark_module_imports(name):
+    """The benchmarks are not run by the tests (bench/README.md), so an import they share
+    that goes away (``free_port`` once, which broke bench-quiz) is caught here."""
+    import importlib
+
+    importlib.import_module(f"bench.{name}")

@@ -28,9 +28,36 @@ def menu_for(user) -> dict[str, bool]:
     key = f"accounts:menu:{permissions_version()}:{user.pk}"
     menu = versioned_get(key)
     if menu is None:
-        menu = {name: user.has_perm(perm) for name, perm in MENU_PERMISSIONS.items()}
+        menu = _menu_permissions(user)
         versioned_set(key, menu, timeout=24 * 60 * 60)
     return menu
+
+
+def _menu_permissions(user) -> dict[str, bool]:
+    """The menu's permissions in one query: what Django's ModelBackend (the only backend that
+    grants permissions here; allauth's defers to it) answers for an active person, from their
+    own and their groups' permissions. ``has_perm`` would load every permission the person
+    has, in two queries, for the first page of every person after any change of the version
+    (issue 17: a webinar's takers)."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    if not user.is_active:
+        return dict.fromkeys(MENU_PERMISSIONS, False)
+    if user.is_superuser:
+        return dict.fromkeys(MENU_PERMISSIONS, True)
+    wanted = Q()
+    for perm in MENU_PERMISSIONS.values():
+        app_label, codename = perm.split(".", 1)
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    granted = {
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.filter(wanted)
+        .filter(Q(user=user) | Q(group__user=user))
+        .values_list("content_type__app_label", "codename")
+        .distinct()
+    }
+    return {name: perm in granted for name, perm in MENU_PERMISSIONS.items()}
 
 
 def _user_saved(sender, instance, update_fields=None, **kwargs):

@@ -155,6 +155,34 @@ def test_an_lrs_limited_to_other_organisations_gets_nothing(make_user, site):
     assert everyone.outbox.count() == 1
 
 
+def test_a_change_of_a_store_applies_to_the_next_event_despite_the_cached_list(make_user, site):
+    """Issue 17: the active stores are cached; saving, limiting, pausing and deleting a store
+    replace the cached list at once."""
+    from elearning.organisations.models import Organisation
+
+    lund = Organisation.objects.get(kind="municipality", code="1281")
+    stockholm = Organisation.objects.get(kind="municipality", code="0180")
+    learner = make_user(organisation=stockholm)
+    store = LearningRecordStore.objects.create(name="byte", endpoint="http://127.0.0.1:9/d/")
+    courses = [course_tree(slug=f"kurs-{n}")[0] for n in range(4)]
+
+    def queued_after_enrolling(number) -> int:
+        before = store.outbox.count()
+        enrolment_create(user=learner, course=courses[number])
+        return store.outbox.count() - before
+
+    assert queued_after_enrolling(0) == 1  # the list is now cached
+    store.organisations.add(lund)
+    assert queued_after_enrolling(1) == 0
+    store.organisations.clear()
+    store.active = False
+    store.save()
+    assert queued_after_enrolling(2) == 0
+    store.active = True
+    store.save()
+    assert queued_after_enrolling(3) == 1
+
+
 def test_sending_can_be_turned_off(make_user, lrs, settings):
     settings.XAPI_SENDING = False
     course, _ = course_tree()

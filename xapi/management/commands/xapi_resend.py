@@ -41,8 +41,11 @@ class Command(BaseCommand):
             raise CommandError(f"Give dates as YYYY-MM-DD: {error}") from error
         if end < start:
             raise CommandError("--until is before --since.")
-        if lrs and not LearningRecordStore.objects.filter(name=lrs).exists():
-            raise CommandError(f"No LRS is named {lrs!r}.")
+        only = None
+        if lrs:
+            only = LearningRecordStore.objects.filter(name=lrs).values_list("pk", flat=True).first()
+            if only is None:
+                raise CommandError(f"No LRS is named {lrs!r}.")
         events = LearningEvent.objects.filter(occurred_at__range=(start, end)).select_related(
             "enrolment__user"
         )
@@ -56,12 +59,12 @@ class Command(BaseCommand):
                     continue  # the learner deleted their account
                 if event.statement_id is None:
                     _statement_id_keep(event)
-                for store in stores_for(event.enrolment):
-                    if lrs and store.name != lrs:
+                for store in stores_for(event.enrolment):  # the stores' ids
+                    if only is not None and store != only:
                         continue
                     row, was_created = OutboxStatement.objects.get_or_create(
                         statement_id=statement_for(event, learner_id=user.learner_id)["id"],
-                        lrs=store,
+                        lrs_id=store,
                         defaults={
                             "event": event,
                             "payload": statement_for(event, learner_id=user.learner_id),
@@ -74,6 +77,6 @@ class Command(BaseCommand):
                         row.save(update_fields=["status", "attempts", "next_attempt_at"])
                     created += was_created
                     queued += 1
-                    touched.add(store.pk)
+                    touched.add(store)
             transaction.on_commit(lambda: delivery_request(sorted(touched)))
         self.stdout.write(f"{queued} statements queued ({created} new) for {len(touched)} LRS.")
