@@ -97,16 +97,22 @@ def enrolment_create(*, user, course: CoursePage, enrolled_by=None) -> tuple[Enr
     return enrolment, True
 
 
-def enrolment_locked(*, user, course: CoursePage | None = None, course_key=None) -> Enrolment:
+def enrolment_locked(
+    *, user, course: CoursePage | None = None, course_key=None, annotations=None
+) -> Enrolment:
     """The learner's active enrolment in ``course`` (or in the course whose translation_key
-    is ``course_key``, which spares loading the page), locked for this transaction."""
+    is ``course_key``, which spares loading the page), locked for this transaction.
+    ``annotations`` (with ``course_key``): expressions read in the same query, for what the
+    caller needs of other tables and may read in the lock's snapshot (not what a parallel
+    transaction holding the lock could change: that is read after the lock)."""
     if course is not None:
         return _locked_enrolment(user=user, course=course)
     if not user.is_authenticated:
         raise ProgressError(_("Sign in to take the course."))
     enrolment = (
-        Enrolment.objects.select_for_update()
+        Enrolment.objects.select_for_update(of=("self",))
         .filter(user=user, course_key=course_key, left_at__isnull=True)
+        .annotate(**(annotations or {}))
         .first()
     )
     if enrolment is None:

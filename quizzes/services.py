@@ -16,7 +16,7 @@ import re
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,7 +177,15 @@ def attempt_start(*, user, placement: QuizPage | None = None, placement_id=None)
 def _attempt_open(*, user, definition, questions) -> Attempt:
     # The enrolment's lock serialises a learner's parallel starts: never two open attempts,
     # never more than the quiz allows.
-    enrolment = enrolment_locked(user=user, course_key=definition.course_key)
+    limit = definition.time_limit_minutes
+    # The learner's accommodation in force, if the quiz is timed, in the lock's query: an
+    # accommodation granted while the learner starts applies from the next attempt on.
+    in_force = TimeAccommodation.objects.filter(learner=OuterRef("user"), ended_at__isnull=True)
+    enrolment = enrolment_locked(
+        user=user,
+        course_key=definition.course_key,
+        annotations={"accommodation_pk": Subquery(in_force.values("pk")[:1])} if limit else None,
+    )
     earlier = list(
         Attempt.objects.filter(
             enrolment=enrolment, placement_key=definition.placement_key
@@ -190,8 +198,9 @@ def _attempt_open(*, user, definition, questions) -> Attempt:
     if definition.attempts_allowed is not None and used >= definition.attempts_allowed:
         raise QuizError(_("You have used all your attempts at this quiz."))
     now = timezone.now()
-    limit = definition.time_limit_minutes
-    accommodation = accommodation_in_force(learner=user) if limit else None
+    accommodation = None
+    if limit and enrolment.accommodation_pk is not None:
+        accommodation = TimeAccommodation.objects.get(pk=enrolment.accommodation_pk)
     return Attempt.objects.create(
         enrolment=enrolment,
         placement_key=definition.placement_key,
