@@ -337,6 +337,13 @@ def stable_ids(snapshot: list[dict]) -> set[str]:
     }
 
 
+def _position(value: str) -> bool:
+    """An ordering menu's position (1, 2, …), not a token: a token may be all digits too
+    (16 hex digits are all 0-9 about once in 1,800), which an ``isdigit`` test mistook for a
+    position once in CI."""
+    return value.isdigit() and len(value) <= 4
+
+
 def tokens_served(served: Served) -> list[str]:
     """Every token the form carries: choice values, item and prompt field names, matches."""
     found = []
@@ -346,7 +353,7 @@ def tokens_served(served: Served) -> list[str]:
             found.append(e.attrs["value"])
         elif e.tag == "select":
             found.append(name.rsplit("-", 1)[1])
-        elif e.tag == "option" and e.attrs.get("value") and not e.attrs["value"].isdigit():
+        elif e.tag == "option" and e.attrs.get("value") and not _position(e.attrs["value"]):
             found.append(e.attrs["value"])
     return found
 
