@@ -24,7 +24,7 @@ rendered from the old state is never kept under the new version. An entry also e
 
 Only a plain GET is served from the cache: no query string, no message waiting to be shown,
 a page of one of ``CACHED_TYPES`` (exactly: a package lesson has its own launcher) without
-view restrictions, and, for a lesson, only when the enrolled learner's visit was recorded
+view restrictions (the cached route tells, before the cache is asked at all), and, for a lesson, only when the enrolled learner's visit was recorded
 (an author reading a lesson without enrolling is rendered every time). A cached lesson still
 records the visit: ``lesson_view`` runs whenever the learner's last recorded sighting of the
 lesson (kept beside, ``_seen_key``) is VIEW_STEP old or another lesson was seen since, so time
@@ -45,6 +45,7 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone, translation
+from wagtail.views import serve as wagtail_serve
 
 from courses.models import CourseCataloguePage, CoursePage, LessonPage, ModulePage
 from courses.routing import route_cached
@@ -92,15 +93,17 @@ def _seen_key(user_id: int) -> str:
     return f"progress:seen:{user_id}"
 
 
-def seen_record(user, progress) -> None:
+def seen_record(request, progress) -> None:
     """Remember what ``lesson_view`` left in the database, so that views within VIEW_STEP,
     which would write nothing, do not ask it."""
     enrolment = progress.enrolment
-    if enrolment.last_activity_at is None or enrolment.reminder_sent_at is not None:
+    if not settings.LEARNER_PAGE_CACHE or enrolment.last_activity_at is None:
+        return
+    if enrolment.reminder_sent_at is not None:
         return
     seen = Seen(str(progress.lesson_key), progress.last_seen_at, enrolment.last_activity_at)
-    if seen != getattr(user, "_learner_seen", None):  # read with the page, if it was asked
-        cache.set(_seen_key(user.pk), seen, timeout=int(services.VIEW_STEP.total_seconds()))
+    if seen != getattr(request, "_learner_seen", None):  # read with the page, if it was asked
+        cache.set(_seen_key(request.user.pk), seen, timeout=int(services.VIEW_STEP.total_seconds()))
 
 
 def _needs_recording(seen: Seen | None, lesson_key: str) -> bool:
@@ -146,28 +149,26 @@ def _entry_key(request, versions: tuple[int, int, int]) -> str | None:
     return f"progress:page:{SCHEMA}:{request.user.pk}:{learner}:{pages}:{permissions}:{place}"
 
 
-def _from_cache(request, key: str | None, path: str = ""):
-    """The cached page for ``key`` (at Wagtail's ``path``), its lesson's visit recorded;
-    None: render it."""
+def _from_cache(request, key: str | None, page=None):
+    """The cached page for ``key`` (``page``: the Wagtail page it shows), its lesson's visit
+    recorded; None: render it."""
     if key is None:
         return None
     user = request.user
     found = cache.get_many([key, _seen_key(user.pk)])
-    user._learner_seen = found.get(_seen_key(user.pk))
+    request._learner_seen = found.get(_seen_key(user.pk))
     entry = found.get(key)
     if entry is None:
         return None
-    if entry.lesson_id is not None and _needs_recording(user._learner_seen, entry.lesson_key):
-        route = route_cached(request, path)
-        lesson = route.page if route is not None else None
-        course = course_of_page(lesson) if lesson is not None else None
-        if lesson is None or lesson.pk != entry.lesson_id or course is None:
+    if entry.lesson_id is not None and _needs_recording(request._learner_seen, entry.lesson_key):
+        course = course_of_page(page) if page is not None else None
+        if page is None or page.pk != entry.lesson_id or course is None:
             return None
         try:
-            progress = services.lesson_view(user=user, lesson=lesson, course=course)
+            progress = services.lesson_view(user=user, lesson=page, course=course)
         except services.ProgressError:
             return None  # rendered again: the lesson's hook says why
-        seen_record(user, progress)
+        seen_record(request, progress)
     return HttpResponse(zlib.decompress(entry.body), content_type=entry.content_type)
 
 
@@ -191,17 +192,9 @@ def _store_once_rendered(request, versions, response, entry_fields: dict) -> Non
         store(response)
 
 
-def _page_entry_fields(request, response) -> dict | None:
+def _page_entry_fields(request, page, response) -> dict | None:
     """What a served page's entry keeps beside the page; None: not to be cached."""
-    route = getattr(request, "_wagtail_route_for_request", None)
-    page = route.page if route is not None else None
-    if (
-        page is None
-        or type(page) not in CACHED_TYPES
-        or response.status_code != 200
-        or response.streaming
-        or page.get_view_restrictions()
-    ):
+    if response.status_code != 200 or response.streaming:
         return None
     if type(page) is not LessonPage:
         return {}
@@ -213,15 +206,20 @@ def _page_entry_fields(request, response) -> dict | None:
 
 def serve(request, path):
     """Wagtail's page serving (``courses.routing.serve``), with the signed-in learner's pages
-    from the cache."""
+    from the cache. The route comes first (cached): any other page is served as before,
+    without asking the cache."""
     if not _cacheable_request(request):
         return routing_serve(request, path)
+    route = route_cached(request, path)
+    page = route.page if route is not None else None
+    if page is None or type(page) not in CACHED_TYPES or page.get_view_restrictions():
+        return wagtail_serve(request, path)
     versions = _versions(request)
-    cached = _from_cache(request, _entry_key(request, versions), path)
+    cached = _from_cache(request, _entry_key(request, versions), page)
     if cached is not None:
         return cached
-    response = routing_serve(request, path)
-    fields = _page_entry_fields(request, response)
+    response = wagtail_serve(request, path)
+    fields = _page_entry_fields(request, page, response)
     if fields is not None:
         _store_once_rendered(request, versions, response, fields)
     return response

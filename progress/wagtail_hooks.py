@@ -28,7 +28,7 @@ def lesson_for_enrolled_learners(page, request, serve_args, serve_kwargs):
     request.course_page = course
     try:
         request.lesson_progress = services.lesson_view(user=user, lesson=page, course=course)
-        pagecache.seen_record(user, request.lesson_progress)
+        pagecache.seen_record(request, request.lesson_progress)
     except services.ProgressError as error:
         if user.has_perm("wagtailadmin.access_admin"):
             return None  # authors and reviewers read lessons without enrolling
