@@ -42,7 +42,6 @@ BENCH_POSTGRES (the server, default postgres://postgres@127.0.0.1:5432), BENCH_K
 
 import email
 import email.policy
-import hashlib
 import os
 import shutil
 import statistics
@@ -51,9 +50,10 @@ import sys
 import tempfile
 import threading
 import time
-from importlib import metadata
 from pathlib import Path
 
+from bench import databases
+from bench.databases import POSTGRES, database_copy, migrations_fingerprint, template_ensure
 from bench.lessons import (
     REPO_DIR,
     SETTINGS,
@@ -61,7 +61,6 @@ from bench.lessons import (
     bench_learners,
     bench_main,
     free_port,
-    manage,
 )
 from bench.xapi import redis_start
 from tests.conftest import celery_worker_command
@@ -69,7 +68,6 @@ from tests.xapi.conftest import stop_process
 
 LEARNERS = int(os.environ.get("BENCH_CERTIFICATES", "100"))
 SAMPLE = int(os.environ.get("BENCH_SAMPLE", "20"))
-POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = "bench_certificates"
 TEMPLATE = f"{DATABASE}_template"
 DRAIN_TIMEOUT = 420  # seconds for the worker to deliver every certificate
@@ -114,59 +112,15 @@ def pdf_attachments(raw: bytes) -> list[bytes]:
     ]
 
 
-def migrations_fingerprint() -> str:
-    """What decides the migrated schema: the project's migration files and the versions of
-    the installed packages (Django's, Wagtail's and the other apps' migrations)."""
-    digest = hashlib.sha256()
-    for top in sorted(REPO_DIR.iterdir()):
-        if top.is_dir() and not top.name.startswith(".") and top.name not in {"var", "bench"}:
-            for path in sorted(top.rglob("migrations/*.py")):
-                digest.update(str(path.relative_to(REPO_DIR)).encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
-    for line in sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()):
-        digest.update(line.encode() + b"\n")
-    return digest.hexdigest()
-
-
-def postgres_admin():
-    import psycopg
-
-    return psycopg.connect(f"{POSTGRES}/postgres", autocommit=True)
-
-
 def database_create(env: dict[str, str]) -> None:
     """A new DATABASE, copied from a migrated template that is kept between runs and made
     again (migrate) whenever the migrations or the installed packages change."""
-    from psycopg import sql
-
-    fingerprint = migrations_fingerprint()
-    with postgres_admin() as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        row = connection.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [TEMPLATE],
-        ).fetchone()
-        fresh = row is None or row[0] != fingerprint
-        if fresh:
-            connection.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
-            connection.execute(f"CREATE DATABASE {TEMPLATE}")
-    if fresh:
-        manage("migrate", "--no-input", env={**env, "DATABASE_URL": f"{POSTGRES}/{TEMPLATE}"})
-    else:
-        print(f"  migrate: not needed, {TEMPLATE} is migrated (same migrations)", flush=True)
-    with postgres_admin() as connection:
-        if fresh:
-            connection.execute(
-                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-                    sql.Identifier(TEMPLATE), sql.Literal(fingerprint)
-                )
-            )
-        connection.execute(f"CREATE DATABASE {DATABASE} TEMPLATE {TEMPLATE}")
+    template_ensure(TEMPLATE, migrations_fingerprint(), env, [("migrate", "--no-input")])
+    database_copy(DATABASE, TEMPLATE)
 
 
 def database_drop() -> None:
-    with postgres_admin() as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    databases.database_drop(DATABASE)
 
 
 def learners_complete(course, lessons, prefix: str, count: int, deliver: bool) -> list[int]:

@@ -56,6 +56,13 @@ from pathlib import Path
 
 import httpx
 
+from bench.databases import (
+    POSTGRES,
+    database_copy,
+    database_drop,
+    migrations_fingerprint,
+    template_ensure,
+)
 from bench.lessons import (
     HOST,
     POLICY_SLUG,
@@ -68,6 +75,7 @@ from bench.lessons import (
     gunicorn_stop,
     manage,
     summarise,
+    wait_until_up,
 )
 
 INSERT_PATH = "/bench/insert/"
@@ -75,7 +83,6 @@ LEARNERS = int(os.environ.get("BENCH_LEARNERS", "50"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 SQLITE = os.environ.get("BENCH_SQLITE", "") not in ("", "0")
-POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = os.environ.get("BENCH_DATABASE", "bench_quiz")
 TEMPLATE = f"{DATABASE}_template"
 WEBINAR = os.environ.get("BENCH_WEBINAR", "1") not in ("", "0")
@@ -173,8 +180,6 @@ def check_start(status: int, location: str | None) -> str | None:
 def template_fingerprint() -> str:
     """What the template holds: the migrated schema (bench.certificates' fingerprint of the
     migrations and the installed packages) and the demo course's code and data."""
-    from bench.certificates import migrations_fingerprint
-
     digest = hashlib.sha256(migrations_fingerprint().encode())
     for path in sorted((REPO_DIR / "demo").rglob("*")):
         if path.is_file() and path.suffix in (".py", ".json", ".yaml", ".yml", ".md"):
@@ -182,59 +187,16 @@ def template_fingerprint() -> str:
     return "bench-quiz " + digest.hexdigest()
 
 
-def postgres_admin():
-    import psycopg
-
-    return psycopg.connect(f"{POSTGRES}/postgres", autocommit=True)
-
-
 def database_create(env: dict[str, str]) -> None:
     """A new DATABASE copied from TEMPLATE, which is made again (migrate, load_demo) when
     its fingerprint changed."""
-    from psycopg import sql
-
-    fingerprint = template_fingerprint()
-    with postgres_admin() as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE))
-        )
-        row = connection.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [TEMPLATE],
-        ).fetchone()
-        fresh = row is None or row[0] != fingerprint
-        if fresh:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(TEMPLATE))
-            )
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(TEMPLATE)))
-    if fresh:
-        template_env = {**env, "DATABASE_URL": f"{POSTGRES}/{TEMPLATE}"}
-        manage("migrate", "--no-input", env=template_env)
-        manage("load_demo", "--allow-production", env=template_env)
-    else:
-        print(f"  migrate, load_demo: not needed, {TEMPLATE} holds them", flush=True)
-    with postgres_admin() as connection:
-        if fresh:
-            connection.execute(
-                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-                    sql.Identifier(TEMPLATE), sql.Literal(fingerprint)
-                )
-            )
-        connection.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(DATABASE), sql.Identifier(TEMPLATE)
-            )
-        )
-
-
-def database_drop() -> None:
-    from psycopg import sql
-
-    with postgres_admin() as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE))
-        )
+    template_ensure(
+        TEMPLATE,
+        template_fingerprint(),
+        env,
+        [("migrate", "--no-input"), ("load_demo", "--allow-production")],
+    )
+    database_copy(DATABASE, TEMPLATE)
 
 
 # --- Learners, made in this process ----------------------------------------------------------
@@ -439,20 +401,6 @@ def gunicorn_start(port: int, env: dict[str, str], log, workers: int, threads: i
         "warning",
     ]
     return subprocess.Popen(command, cwd=REPO_DIR, env=env, stdout=log, stderr=log)
-
-
-def wait_until_up(process: subprocess.Popen, base_url: str, log_path: Path) -> None:
-    """Until the server answers at all (a GET of the insert view: 302 to sign in)."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"gunicorn exited ({process.returncode}):\n{log_path.read_text()}")
-        try:
-            httpx.get(base_url + INSERT_PATH, timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise BenchError(f"gunicorn did not answer in {STARTUP_SECONDS} s:\n{log_path.read_text()}")
 
 
 class Server:
@@ -895,7 +843,7 @@ def run() -> str:
 
         connections.close_all()
         if database_made and not os.environ.get("BENCH_KEEP_DATABASE"):
-            database_drop()
+            database_drop(DATABASE)
         shutil.rmtree(temp_dir, ignore_errors=True)
 
     summary = {name: summarise(kind) for name, kind in rounds.items()}

@@ -65,8 +65,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.certificates import POSTGRES, migrations_fingerprint, postgres_admin
-from bench.lessons import HOST, REPO_DIR, SETTINGS, BenchError, bench_main, manage
+from bench.databases import (
+    POSTGRES,
+    comment,
+    comment_set,
+    migrations_fingerprint,
+    postgres_admin,
+    template_ensure,
+)
+from bench.lessons import HOST, REPO_DIR, SETTINGS, BenchError, bench_main
 
 # The issue's sizes; a first run (generating both) takes about 10 minutes here under load.
 SMALL = int(os.environ.get("BENCH_LEARNERS_SMALL", "10000"))
@@ -94,22 +101,6 @@ def database_name(learners: int) -> str:
 # --- Databases, kept between runs -----------------------------------------------------------
 
 
-def _comment(connection, name: str) -> str | None:
-    row = connection.execute(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-        [name],
-    ).fetchone()
-    return None if row is None else row[0]
-
-
-def _comment_set(connection, name: str, text: str) -> None:
-    from psycopg import sql
-
-    connection.execute(
-        sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), sql.Literal(text))
-    )
-
-
 def data_fingerprint(schema: str, learners: int) -> str:
     """What decides a generated database: the schema (migrations and packages), the
     generator's code, the number of learners and the seed."""
@@ -118,22 +109,6 @@ def data_fingerprint(schema: str, learners: int) -> str:
         digest.update(module.read_bytes())
     digest.update(f"\0learners={learners}\0seed={SEED}".encode())
     return digest.hexdigest()
-
-
-def template_ensure(schema: str, env: dict[str, str]) -> None:
-    """A migrated database with the site set up (organisations, pages, roles), remade when
-    the migrations or packages change."""
-    with postgres_admin() as connection:
-        if _comment(connection, TEMPLATE) == schema:
-            print(f"  {TEMPLATE}: reused (same migrations)", flush=True)
-            return
-        connection.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {TEMPLATE}")
-    template_env = {**env, "DATABASE_URL": f"{POSTGRES}/{TEMPLATE}"}
-    manage("migrate", "--no-input", env=template_env)
-    manage("setup_site", env=template_env)
-    with postgres_admin() as connection:
-        _comment_set(connection, TEMPLATE, schema)
 
 
 def generate(args: list[str], env: dict[str, str]) -> None:
@@ -164,11 +139,11 @@ def dataset_ensure(learners: int, schema: str, env: dict[str, str]) -> bool:
     name = database_name(learners)
     fingerprint = data_fingerprint(schema, learners)
     with postgres_admin() as connection:
-        if _comment(connection, name) == fingerprint:
+        if comment(connection, name) == fingerprint:
             print(f"  {name}: reused ({learners:,} learners, same migrations and generator)")
             return True
     print(f"  {name}: generating {learners:,} learners", flush=True)
-    template_ensure(schema, env)
+    template_ensure(TEMPLATE, schema, env, [("migrate", "--no-input"), ("setup_site",)])
     with postgres_admin() as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         connection.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
@@ -183,7 +158,7 @@ def dataset_ensure(learners: int, schema: str, env: dict[str, str]) -> bool:
         connection.execute("VACUUM ANALYZE")
     print(f"  VACUUM ANALYZE {name}: {time.perf_counter() - started:.1f} s", flush=True)
     with postgres_admin() as connection:
-        _comment_set(connection, name, fingerprint)  # last: an interrupted run leaves none
+        comment_set(connection, name, fingerprint)  # last: an interrupted run leaves none
     return False
 
 

@@ -66,18 +66,12 @@ def quiz_page(request, page: QuizPage):
     if enrolment is None:
         messages.info(request, _("You are not enrolled in this course."))
         return redirect(course.get_url(request))
-    rules = {
-        "questions": definition.draw_count or len(definition.questions),
-        "pass_mark": definition.pass_mark,
-        "time_limit_minutes": definition.time_limit_minutes,
-        "attempts_allowed": definition.attempts_allowed,
-    }
     return _quiz_page_render(
         request,
         page,
         course=course,
         enrolment=enrolment,
-        rules=rules,
+        rules=_rules(definition),
         quiz=SimpleLazyObject(lambda: page.quiz),
         version=definition.version,
     )
@@ -90,16 +84,21 @@ def _quiz_page_read(request, page: QuizPage):
         messages.info(request, _("You are not enrolled in this course."))
         return redirect(course.get_url(request))
     quiz = page.quiz
-    rules = {
+    # No quiz version: the shared part is rendered, not cached.
+    return _quiz_page_render(
+        request, page, course=course, enrolment=enrolment, rules=_rules(quiz), quiz=quiz, version=""
+    )
+
+
+def _rules(quiz) -> dict:
+    """The rules the page states, from the quiz or its published definition (the same
+    fields)."""
+    return {
         "questions": quiz.draw_count or len(quiz.questions),
         "pass_mark": quiz.pass_mark,
         "time_limit_minutes": quiz.time_limit_minutes,
         "attempts_allowed": quiz.attempts_allowed,
     }
-    # No quiz version: the shared part is rendered, not cached.
-    return _quiz_page_render(
-        request, page, course=course, enrolment=enrolment, rules=rules, quiz=quiz, version=""
-    )
 
 
 def _quiz_page_render(request, page, *, course, enrolment, rules, quiz, version):

@@ -98,7 +98,9 @@ def test_production_settings_refuse_to_start_without_secrets():
     assert "DJANGO_SECRET_KEY must be set in production" in result.stderr
 
 
-@pytest.mark.parametrize("name", ["lessons", "quiz", "reports", "xapi", "certificates"])
+@pytest.mark.parametrize(
+    "name", ["lessons", "databases", "quiz", "reports", "xapi", "certificates"]
+)
 def test_every_benchmark_module_imports(name):
     """The benchmarks are not run by the tests (bench/README.md), so an import they share
     that goes away (``free_port`` once, which broke bench-quiz) is caught here."""

@@ -39,21 +39,21 @@ def _choices(q, kind, lang_attr) -> str:
     )
 
 
-def _menu(q, row, first: str, options) -> str:
+def _menu(q, row, first: str, lang_attr, options_html) -> str:
     return format_html(
         '<div class="choice choice--select">\n<label for="q-{}-{}"{}>{}</label>\n'
         '<select name="q-{}-{}" id="q-{}-{}">\n<option value="">{}</option>\n{}\n</select>\n'
         "</div>",
         q.id,
         row["id"],
-        options["lang_attr"],
+        lang_attr,
         row["text"],
         q.id,
         row["id"],
         q.id,
         row["id"],
         first,
-        options["html"],
+        options_html,
     )
 
 
@@ -83,7 +83,7 @@ def attempt_question(q, lang_attr=""):
                     for position in q.positions
                 ),
             )
-            menus.append(_menu(q, row, gettext("Position"), {"lang_attr": lang_attr, "html": html}))
+            menus.append(_menu(q, row, gettext("Position"), lang_attr, html))
         body = format_html(
             '<p class="meta">{}</p>\n{}',
             gettext("Give each item its position: 1 comes first."),
@@ -105,7 +105,7 @@ def attempt_question(q, lang_attr=""):
                     for choice in q.choices
                 ),
             )
-            menus.append(_menu(q, row, gettext("Choose"), {"lang_attr": lang_attr, "html": html}))
+            menus.append(_menu(q, row, gettext("Choose"), lang_attr, html))
         body = mark_safe("\n".join(menus))
     else:
         body = format_html(

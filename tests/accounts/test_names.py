@@ -7,11 +7,10 @@ from django.utils import translation
 
 from elearning.accounts.models import User
 from elearning.accounts.names import name_clean
-from elearning.organisations.models import Organisation
+from tests.accounts.registration import registration_data
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "Hälsa-för-alla-2048"
 # What an attacker types: a NUL, an escape sequence, a bell, a right-to-left override that
 # turns "Anna" into "annA" on the screen, a C1 control, a line break and a line separator.
 HOSTILE_FIRST = "\x00An\x1b[31mna\x07\u202e"
@@ -37,16 +36,7 @@ def test_registration_drops_control_characters(client, site):
         url = reverse("accounts:register")
     response = client.post(
         url,
-        {
-            "first_name": HOSTILE_FIRST,
-            "last_name": HOSTILE_LAST,
-            "email": "anna@lund.se",
-            "organisation": Organisation.objects.get(kind="municipality", code="1281").pk,
-            "role_category": "official",
-            "preferred_language": "sv",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
+        registration_data(first_name=HOSTILE_FIRST, last_name=HOSTILE_LAST, email="anna@lund.se"),
     )
     assert response.status_code == 302
     user = User.objects.get()
@@ -58,16 +48,7 @@ def test_a_name_of_only_control_characters_is_a_missing_name(client, site):
         url = reverse("accounts:register")
     response = client.post(
         url,
-        {
-            "first_name": "\x00\x1b\u202e",
-            "last_name": "Lind",
-            "email": "anna@lund.se",
-            "organisation": Organisation.objects.get(kind="municipality", code="1281").pk,
-            "role_category": "official",
-            "preferred_language": "sv",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
+        registration_data(first_name="\x00\x1b\u202e", last_name="Lind", email="anna@lund.se"),
     )
     assert response.status_code == 200
     assert "first_name" in response.context["form"].errors

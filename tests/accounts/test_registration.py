@@ -10,9 +10,7 @@ from django.utils import translation
 
 from elearning.accounts.models import User
 from elearning.accounts.roles import LEARNERS
-from elearning.organisations.models import Organisation
-
-PASSWORD = "Hälsa-för-alla-2048"
+from tests.accounts.registration import registration_data
 
 
 def register_url(language):
@@ -27,16 +25,7 @@ def confirmation_link(message) -> str:
 
 @pytest.fixture
 def valid(site):
-    return {
-        "first_name": "Kim",
-        "last_name": "Strateg",
-        "email": "Kim.Strateg@Lund.se",
-        "organisation": Organisation.objects.get(kind="municipality", code="1281").pk,
-        "role_category": "official",
-        "preferred_language": "sv",
-        "password1": PASSWORD,
-        "password2": PASSWORD,
-    }
+    return registration_data()
 
 
 def test_the_address_is_translated():

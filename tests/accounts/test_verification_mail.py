@@ -7,11 +7,9 @@ import re
 import pytest
 
 from elearning.accounts.models import User
-from elearning.organisations.models import Organisation
+from tests.accounts.registration import registration_data
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Hälsa-för-alla-2048"
 
 
 def test_the_worker_sends_the_confirmation_and_its_link_confirms_the_address(
@@ -19,16 +17,7 @@ def test_the_worker_sends_the_confirmation_and_its_link_confirms_the_address(
 ):
     response = client.post(
         "/sv/konto/registrera/",
-        {
-            "first_name": "Kim",
-            "last_name": "Strateg",
-            "email": "kim.worker@lund.se",
-            "organisation": Organisation.objects.get(kind="municipality", code="1281").pk,
-            "role_category": "official",
-            "preferred_language": "sv",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
+        registration_data(email="kim.worker@lund.se"),
     )
     assert response.status_code == 302
     message = smtp_sink.wait_for(lambda m: m["To"] == "kim.worker@lund.se", timeout=60)

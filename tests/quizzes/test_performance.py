@@ -42,6 +42,14 @@ def _questions(count: int) -> list[dict]:
     return list(itertools.islice(itertools.cycle(every_question()), count))
 
 
+def _quiz_page(module, slug: str, size: int, time_limit):
+    """An optional quiz of ``size`` questions in ``module``, timed or not."""
+    _quiz, page = quiz_in(
+        module, slug=slug, questions=_questions(size), required=False, time_limit_minutes=time_limit
+    )
+    return page
+
+
 def _signed_in_learner(client, make_user, course):
     learner = make_user(email=f"taker{next(_numbers)}@example.org")
     enrolment_create(user=learner, course=course)
@@ -79,13 +87,7 @@ def test_start_save_and_submit_queries_are_few_and_do_not_grow_with_the_question
     course, module = quiz_setup["course"], quiz_setup["module"]
     counts = {}
     for size in (5, 20):
-        _quiz, page = quiz_in(
-            module,
-            slug=f"quiz-{size}",
-            questions=_questions(size),
-            required=False,
-            time_limit_minutes=time_limit,
-        )
+        page = _quiz_page(module, f"quiz-{size}", size, time_limit)
         _counts(client, make_user, course, page)  # the first start caches the questions
         counts[size] = _counts(client, make_user, course, page)
         assert len(Attempt.objects.latest("pk").questions) == size
@@ -102,13 +104,7 @@ def test_the_quiz_page_takes_few_queries_however_many_attempts_and_questions(
     course, module = quiz_setup["course"], quiz_setup["module"]
     counts = {}
     for size in (5, 20):
-        _quiz, page = quiz_in(
-            module,
-            slug=f"sida-{size}",
-            questions=_questions(size),
-            required=False,
-            time_limit_minutes=time_limit,
-        )
+        page = _quiz_page(module, f"sida-{size}", size, time_limit)
         _signed_in_learner(client, make_user, course)
         url = page.get_url()
         for _attempt in range(size // 5):
