@@ -24,8 +24,9 @@ rendered from the old state is never kept under the new version. An entry also e
 
 Only a plain GET is served from the cache: no query string, no message waiting to be shown,
 a page of one of ``CACHED_TYPES`` (exactly: a package lesson has its own launcher) without
-view restrictions (the cached route tells, before the cache is asked at all), and, for a lesson, only when the enrolled learner's visit was recorded
-(an author reading a lesson without enrolling is rendered every time). A cached lesson still
+view restrictions (the cached route tells, before the cache is asked at all), and, for a
+lesson, only when the enrolled learner's visit was recorded (an author reading a lesson
+without enrolling is rendered every time). A cached lesson still
 records the visit: ``lesson_view`` runs whenever the learner's last recorded sighting of the
 lesson (kept beside, ``_seen_key``) is VIEW_STEP old or another lesson was seen since, so time
 spent and the resume point are counted exactly as without the cache, and can no more be
