@@ -100,6 +100,7 @@ TIMEOUT = 60  # seconds, per request
 STARTUP_SECONDS = 60
 EMAIL = "bench-{}-{:05d}@example.org"
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+USERS_RE = re.compile(r"webinar-users: submitted (\d+) failed (\d+)")
 
 
 @dataclass
@@ -649,12 +650,19 @@ def _stats(csv_path: Path) -> dict[str, dict[str, str]]:
 
 
 def webinar_level(
-    takers: int, server: Server, quizzes: Quizzes, env: dict[str, str], temp_dir: Path
+    takers: int,
+    server: Server,
+    quizzes: Quizzes,
+    env: dict[str, str],
+    temp_dir: Path,
+    reference: bool = False,
 ) -> Level:
+    """One level of ``takers``: the final test (``Taker``), or with ``reference`` the same
+    requests answered by the bare views (``BareTaker``)."""
     from django.conf import settings
     from django.db import connections
 
-    prefix = f"webinar{takers}"
+    prefix = f"webinar{'-bare' if reference else ''}{takers}"
     learners = learners_make(prefix, takers, quizzes.course_id)
     connections.close_all()
     setup_file = temp_dir / f"{prefix}.json"
@@ -676,6 +684,7 @@ def webinar_level(
         "locust",
         "-f",
         str(REPO_DIR / "bench" / "quiz_webinar.py"),
+        "BareTaker" if reference else "Taker",
         "--headless",
         "--host",
         server.base_url,
@@ -723,7 +732,14 @@ def webinar_level(
         lines = failures_path.read_text().splitlines()[1:]
         first_failure = lines[0][:300] if lines else ""
     server.check()
-    check = attempts_check([x.email for x in learners], quizzes.final_id)
+    if reference:
+        users = USERS_RE.search(result.stdout + result.stderr)
+        if users is None:
+            raise BenchError(f"locust told no outcome:\n{result.stdout}\n{result.stderr}")
+        check = {"submitted": int(users.group(1)), "most_per_learner": 1, "learners": 0}
+        check.update(attempts=0, all_open_at_once=True)
+    else:
+        check = attempts_check([x.email for x in learners], quizzes.final_id)
     connections.close_all()
     return Level(
         takers=takers,
@@ -746,13 +762,23 @@ def webinar_level(
     )
 
 
-def webinar(quizzes: Quizzes, env: dict[str, str], temp_dir: Path) -> list[Level]:
+def webinar(
+    quizzes: Quizzes, env: dict[str, str], temp_dir: Path, reference: bool = False
+) -> list[Level]:
+    """The ramp of levels, of the final test or (``reference``) of the bare views."""
     server = Server(env, temp_dir, WEBINAR_WORKERS, 1)
+    what = (
+        "the reference: the same takers, requests and thinking, each request answered by a "
+        "bare view (the pages by the signed-in view with a CSRF token, the start and the "
+        "submit by the insert view redirecting to it, the autosaves by the insert view)"
+        if reference
+        else f"quiz page, start, {SAVES} autosaves, submit"
+    )
     print(
-        f"Webinar: a ramp from {TAKERS} takers (doubling while held, halving while not, at "
-        f"most {LEVELS} levels), each level's takers spawned within {SPAWN_SECONDS:.0f} s; "
-        f"quiz page, start, {SAVES} autosaves, submit; thinking 30-90 s x {THINK_SCALE} per "
-        f"page; Locust (one process) against gunicorn {server.label}",
+        f"Webinar{' reference' if reference else ''}: a ramp from {TAKERS} takers (doubling "
+        f"while held, halving while not, at most {LEVELS} levels), each level's takers spawned "
+        f"within {SPAWN_SECONDS:.0f} s; {what}; thinking 30-90 s x {THINK_SCALE} per page; "
+        f"Locust (one process) against gunicorn {server.label}",
         flush=True,
     )
     levels: list[Level] = []
@@ -760,14 +786,19 @@ def webinar(quizzes: Quizzes, env: dict[str, str], temp_dir: Path) -> list[Level
         takers = TAKERS
         while len(levels) < LEVELS and 1 <= takers <= MAX_TAKERS:
             time.sleep(2)
-            level = webinar_level(takers, server, quizzes, env, temp_dir)
+            level = webinar_level(takers, server, quizzes, env, temp_dir, reference)
             levels.append(level)
+            checked = (
+                ""
+                if reference
+                else f", one attempt each: {level.one_each}, all open at once: "
+                f"{level.all_open_at_once}"
+            )
             print(
                 f"  {level.takers:>5} takers: {'held' if level.held else 'NOT held'}; "
                 f"{level.requests} requests ({level.rps:.0f}/s over the run), "
                 f"{level.failures} failed, p50 {level.p50_ms:.0f} ms, p95 {level.p95_ms:.0f} ms; "
-                f"{level.submitted} submitted, one attempt each: {level.one_each}, all open at "
-                f"once: {level.all_open_at_once}; {level.seconds:.0f} s; client CPU "
+                f"{level.submitted} submitted{checked}; {level.seconds:.0f} s; client CPU "
                 f"{level.client_cpu * 100:.0f} % of one core",
                 flush=True,
             )
@@ -836,6 +867,7 @@ def run() -> str:
         server.stop()
         server = None
         levels = webinar(quizzes, env, temp_dir) if WEBINAR else []
+        references = webinar(quizzes, env, temp_dir, reference=True) if WEBINAR else []
     finally:
         if server is not None:
             server.stop()
@@ -865,11 +897,13 @@ def run() -> str:
     with open("/proc/loadavg") as handle:
         print(f"  load average at the end {handle.read().strip()}")
     if levels:
-        cpu = max(level.client_cpu for level in levels)
+        cpu = max(level.client_cpu for level in [*levels, *references])
+        bare = max((level.takers for level in references if level.held), default=0)
         webinar_part = (
             f"webinar: {held} takers held (p95 < {P95_LIMIT_MS} ms, no errors; ramp "
-            f"{'/'.join(str(level.takers) for level in levels)}, client CPU <= {cpu * 100:.0f} % "
-            f"of a core)"
+            f"{'/'.join(str(level.takers) for level in levels)}) vs {bare} with bare views "
+            f"(ramp {'/'.join(str(level.takers) for level in references)}): "
+            f"{held / bare if bare else 0:.2f}x; client CPU <= {cpu * 100:.0f} % of a core"
         )
     else:
         webinar_part = "webinar: not run (BENCH_WEBINAR=0)"

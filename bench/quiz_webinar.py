@@ -7,6 +7,12 @@ then for each of BENCH_SAVES pages think and save the answers so far (the autosa
 static/js/quiz-timer.js), think, submit (the redirect to the result is followed). Thinking is
 30–90 s scaled by BENCH_THINK_SCALE. Anything but the expected response is a failure; a user
 that fails stops. When every learner has submitted, the run ends.
+
+``BareTaker`` is the reference: the same learners, requests and thinking, each request
+answered by a bare view of bench/urls.py through the same middleware and session (the pages
+by the signed-in view that hands out a CSRF token, the start and the submit by the insert
+view answering with a redirect to it, the autosaves by the insert view). What it holds is what
+the machine holds for a taker whose every request costs what a bare one does.
 """
 
 import itertools
@@ -73,8 +79,8 @@ def report(environment, **_kwargs):
     print(f"webinar-users: submitted {_done['submitted']} failed {_done['failed']}", flush=True)
 
 
-class Taker(HttpUser):
-    """One learner taking the final test once."""
+class _Learner(HttpUser):
+    abstract = True
 
     def wait_time(self):
         return 0
@@ -99,6 +105,10 @@ class Taker(HttpUser):
             finished(self.environment, failed=True)
             raise StopUser()
         return r
+
+
+class Taker(_Learner):
+    """One learner taking the final test once."""
 
     @task
     def take(self):
@@ -149,6 +159,47 @@ class Taker(HttpUser):
                 if r.status_code == 200 and r.url.rstrip("/").endswith("resultat")
                 else f"HTTP {r.status_code} at {r.url}"
             ),
+        )
+        finished(self.environment, failed=False)
+        raise StopUser()
+
+
+BARE_RE = re.compile(r"^ok \d+ (\S+)$")
+
+
+class BareTaker(_Learner):
+    """The reference: the taker's requests, each answered by a bare view."""
+
+    @task
+    def take(self):
+        def page_ok(r):
+            return None if r.status_code == 200 and BARE_RE.match(r.text) else f"{r.status_code}"
+
+        page = self.expect("GET", "/bench/signed-in-form/", name="quiz page", ok=page_ok)
+        token = BARE_RE.match(page.text).group(1)
+        self.expect(
+            "POST",
+            "/bench/insert-redirect/",
+            name="start (+ attempt page)",
+            data={"csrfmiddlewaretoken": token},
+            ok=page_ok,
+        )
+        for _page in range(SAVES):
+            self.think()
+            self.expect(
+                "POST",
+                "/bench/insert/",
+                name="autosave",
+                data={"csrfmiddlewaretoken": token},
+                ok=lambda r: None if r.status_code == 201 else f"HTTP {r.status_code}",
+            )
+        self.think()
+        self.expect(
+            "POST",
+            "/bench/insert-redirect/",
+            name="submit (+ result page)",
+            data={"csrfmiddlewaretoken": token},
+            ok=page_ok,
         )
         finished(self.environment, failed=False)
         raise StopUser()

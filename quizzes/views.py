@@ -20,6 +20,7 @@ from courses.models import QuizPage
 from courses.routing import site_for_request
 from elearning.accounts.models import User
 from elearning.accounts.scope import manager_scope
+from elearning.core.pagecache import cached
 from progress.models import Enrolment
 from progress.selectors import enrolment_active
 from progress.services import ProgressError, course_of
@@ -60,9 +61,13 @@ def quiz_page(request, page: QuizPage):
         # too, see definitions.py): the page as it stands, read as before.
         return _quiz_page_read(request, page)
     course = SimpleLazyObject(lambda: course_of(page))
-    enrolment = Enrolment.objects.filter(
+    enrolments = Enrolment.objects.filter(
         user=request.user, course_key=definition.course_key, left_at__isnull=True
-    ).first()
+    )
+    if definition.time_limit_minutes:
+        # The learner's accommodation in force, in the same query (as the start reads it).
+        enrolments = enrolments.annotate(accommodation_pk=services.accommodation_pk_in_force())
+    enrolment = enrolments.first()
     if enrolment is None:
         messages.info(request, _("You are not enrolled in this course."))
         return redirect(course.get_url(request))
@@ -112,7 +117,9 @@ def _quiz_page_render(request, page, *, course, enrolment, rules, quiz, version)
             services.attempt_expire(attempt_id=attempt.pk)
             attempt.refresh_from_db()
     limit = rules["time_limit_minutes"]
-    accommodation = services.accommodation_in_force(learner=request.user) if limit else None
+    accommodation = None
+    if limit and getattr(enrolment, "accommodation_pk", True) is not None:
+        accommodation = services.accommodation_in_force(learner=request.user)
     context = page.get_context(request)
     context.update(
         {
@@ -167,10 +174,39 @@ def _own_attempt(request, attempt_id) -> Attempt:
     )
 
 
-def _lang_attr(attempt) -> str:
+def _own_attempt_row(request, attempt_id) -> Attempt:
+    """The learner's attempt alone, for its form: the title and the language of its texts come
+    from ``_heading``. The quiz page's and the quiz's rows (with the page inheritance and
+    their locales) took about a third of the form's CPU, on the page every taker of a
+    webinar opens right after starting (issue 17)."""
+    return get_object_or_404(Attempt, pk=attempt_id, enrolment__user=request.user)
+
+
+def _heading(attempt) -> dict[str, str]:
+    """The attempt's title (its quiz page's, else its quiz's) and the language its texts are
+    written in (``attempt_language``), cached under the page tree's version per quiz page
+    and quiz: a page's publication, move or deletion replaces it. A quiz's title is shown
+    only when its page is gone, and a snippet's locale never changes."""
+    placement_id, quiz_id = attempt.placement_id, attempt.quiz_id
+
+    def build():
+        found = Attempt.objects.filter(pk=attempt.pk).select_related(
+            "placement__locale", "quiz__locale"
+        )
+        row = found.defer("quiz__questions").get()
+        return {
+            "title": row.placement.title if row.placement else row.quiz.title if row.quiz else "",
+            "language": attempt_language(row),
+        }
+
+    return cached(f"quizzes:heading:{placement_id}:{quiz_id}", build)
+
+
+def _lang_attr(attempt, language: str | None = None) -> str:
     """` lang="sv"` on the quiz's texts when they are not in the page's language (WCAG
     3.1.2): a Swedish attempt continued from the English site stays marked Swedish."""
-    language = attempt_language(attempt)
+    if language is None:
+        language = attempt_language(attempt)
     if language and language != translation.get_language():
         return format_html(' lang="{}"', language)
     return ""
@@ -192,6 +228,7 @@ def _render_attempt(request, attempt, *, error=None, status=200):
     seconds_left = None
     if attempt.deadline is not None:
         seconds_left = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+    heading = _heading(attempt)
     return render(
         request,
         "quizzes/attempt.html",
@@ -201,7 +238,8 @@ def _render_attempt(request, attempt, *, error=None, status=200):
             "time_left": _clock(seconds_left),
             "questions": attempt_form(attempt),
             "error": error,
-            "lang_attr": _lang_attr(attempt),
+            "title": heading["title"],
+            "lang_attr": _lang_attr(attempt, heading["language"]),
         },
         status=status,
     )
@@ -240,7 +278,7 @@ def _render_result(request, attempt, *, message=None, status=200):
 @require_http_methods(["GET", "POST"])
 def attempt(request, attempt_id):
     if request.method == "GET":
-        attempt = _own_attempt(request, attempt_id)
+        attempt = _own_attempt_row(request, attempt_id)
         if services.attempt_is_late(attempt):
             services.attempt_expire(attempt_id=attempt.pk)
             attempt.refresh_from_db()

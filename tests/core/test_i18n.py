@@ -77,3 +77,20 @@ def test_pages_are_in_their_language_with_a_switch_to_the_same_page(
     assert f"<h1>{title}</h1>" in body
     for other, url in switch_to.items():
         assert f'<a href="{url}" lang="{other}" hreflang="{other}">' in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "switch_to"),
+    [
+        ("/sv/sok/?q=h%C3%A4lsa&page=2", {"en": "/en/search/?q=h%C3%A4lsa&amp;page=2"}),
+        ("/en/search/?q=health", {"sv": "/sv/sok/?q=health"}),
+    ],
+)
+def test_the_switch_on_a_view_keeps_its_arguments_and_its_query(client, site, path, switch_to):
+    """A view that is not a Wagtail page: the switch is the same view in the other language
+    (from the match the request was routed by), its query string kept."""
+    body = client.get(path).content.decode()
+    for other, url in switch_to.items():
+        assert f'<a href="{url}" lang="{other}" hreflang="{other}">' in body
+

@@ -211,3 +211,31 @@ def test_question_and_option_ids_are_stable_across_loads(quiz_setup):
         return first.id, [item.id for item in first.value["options"].bound_blocks]
 
     assert ids() == ids()
+
+
+def test_the_language_switch_of_an_attempt_leads_to_the_same_attempt(client, quiz_setup):
+    """The attempt page is a view, not a Wagtail page: its switch is the same attempt's
+    address in the other language, and the result page's likewise."""
+    attempt = start(client, quiz_setup["page"])
+    body = client.get(attempt_url(attempt)).content.decode()
+    assert f'<a href="/en/quiz/attempt/{attempt.pk}/" lang="en" hreflang="en">' in body
+    client.post(attempt_url(attempt), {**perfect(attempt), "action": "submit"})
+    body = client.get(f"{attempt_url(attempt)}resultat/").content.decode()
+    assert f'<a href="/en/quiz/attempt/{attempt.pk}/result/" lang="en" hreflang="en">' in body
+
+
+def test_the_attempt_page_shows_the_quiz_pages_title_as_published_now(client, quiz_setup):
+    """The form's title comes from the cache (issue 17): a publication of the quiz page
+    replaces it at once, and a draft never shows."""
+    page = quiz_setup["page"]
+    published = page.title
+    attempt = start(client, page)
+    assert f"<h1>{published}</h1>" in client.get(attempt_url(attempt)).content.decode()
+    page.title = "Utkast som ingen ser"
+    page.save_revision()
+    body = client.get(attempt_url(attempt)).content.decode()
+    assert "Utkast som ingen ser" not in body and f"<h1>{published}</h1>" in body
+    page.title = "Slutprov om folkhälsopolitiken"
+    page.save_revision().publish()
+    body = client.get(attempt_url(attempt)).content.decode()
+    assert "<h1>Slutprov om folkhälsopolitiken</h1>" in body

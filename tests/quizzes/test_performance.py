@@ -30,9 +30,10 @@ MAX_AUTOSAVE = 4
 # learner); the report rollup of the enrolment reads its state row and upserts (issue 17
 # item 3); the completion checks read the page tree from the cache (progress.services).
 MAX_SUBMIT = 15
-# The quiz page: the session, the user, the quiz's definition, the enrolment, the attempts
-# and, for a timed quiz, the accommodation; the shared part of the page is a cached fragment.
-MAX_QUIZ_PAGE = 6
+# The quiz page: the session, the user, the quiz's definition, the enrolment (with, for a
+# timed quiz, whether an accommodation is in force) and the attempts; the shared part of the
+# page is a cached fragment.
+MAX_QUIZ_PAGE = 5
 
 _numbers = itertools.count(1)
 

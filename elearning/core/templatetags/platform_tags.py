@@ -1,6 +1,8 @@
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import translation
+from django.utils.encoding import iri_to_uri
 from wagtail.models import Page, Site
 
 from elearning.core.pagecache import cached, pages_version
@@ -38,9 +40,25 @@ def language_switch(context):
         if urls is not None:
             url = urls.get(code) or f"/{code}/"
         else:
-            url = translate_url(request.get_full_path(), code)
+            url = _view_url(request, code)
         links.append({"code": code, "name": name, "url": url, "current": code == current})
     return {"links": links}
+
+
+def _view_url(request, code: str) -> str:
+    """The address of the current view in language ``code``: Django's ``translate_url``
+    without its ``resolve``, from the match the request was routed by (the attempt page and
+    the result page of every taker of a webinar, issue 17)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return translate_url(request.get_full_path(), code)
+    try:
+        with translation.override(code):
+            url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+    except NoReverseMatch:
+        return request.get_full_path()
+    query = iri_to_uri(request.META.get("QUERY_STRING", ""))
+    return f"{url}?{query}" if query else url
 
 
 def _translation_urls(page: Page, request) -> dict[str, str]:
