@@ -82,6 +82,7 @@ class Round:
     requests: int
     seconds: float
     latencies: list[float]  # seconds, one per request
+    client_cpu: float = 0.0  # the client's CPU seconds over the round's seconds (1.0: a core)
 
     @property
     def throughput(self) -> float:

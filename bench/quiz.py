@@ -32,9 +32,16 @@ database session each; their enrolment event is left out, it is not what is meas
    the p95 of all requests is under 500 ms. The database is checked afterwards: one attempt
    per taker, each submitted, and all open at the same moment.
 
-The last line gives the start and submit throughput ratios to the insert view and the most
-takers held. Other overrides: BENCH_WEBINAR=0 skips the webinar; BENCH_LOCUST_CPU is printed
-from the Locust process's own CPU time (user + system) over the level's wall time.
+3. Webinar reference: the same ramp on a server started and warmed alike, each request of the
+   same pattern
+   answered by a bare view of bench/urls.py (quiz_webinar.BareTaker): what the machine holds
+   for takers whose every request costs what a bare one does.
+
+The last line gives the start and submit throughput ratios to the insert view, the most
+takers held by the quiz and by the reference, and their ratio. BENCH_WEBINAR=0 skips both
+webinars. The client's CPU is printed for every burst (this process's threads, from the
+release to the last response) and every level (the Locust process's user + system time over
+the level's wall time).
 """
 
 import hashlib
@@ -95,6 +102,7 @@ THINK_SCALE = float(os.environ.get("BENCH_THINK_SCALE", "0.1"))
 SAVES = int(os.environ.get("BENCH_SAVES", "3"))
 P95_LIMIT_MS = 500
 WARMUP_LEARNERS = 6  # a small burst of each kind before measuring, not counted
+WARMUP_TAKERS = 16  # a webinar's warm-up level, at once and without thinking, not counted
 WORKERS = 2
 TIMEOUT = 60  # seconds, per request
 STARTUP_SECONDS = 60
@@ -490,12 +498,15 @@ def burst(base_url: str, posts: list[Post]) -> Round:
     """One POST per thread, all released at once by a barrier; each thread has its own client
     (connection and cookies). The round's time runs from the release to the last response."""
     released = 0.0
+    cpu_released = 0.0
     timings: list[tuple[float, float] | None] = [None] * len(posts)
+    cpu_ends: list[float] = []  # this process's CPU time as each response arrived
     errors: list[str] = []
 
     def release() -> None:
-        nonlocal released
+        nonlocal released, cpu_released
         released = time.perf_counter()
+        cpu_released = time.process_time()
 
     barrier = threading.Barrier(len(posts), action=release, timeout=TIMEOUT)
 
@@ -513,6 +524,7 @@ def burst(base_url: str, posts: list[Post]) -> Round:
                 errors.append(f"POST {post.path}: {error!r}")
                 return
             ended = time.perf_counter()
+            cpu_ends.append(time.process_time())
             problem = post.check(response)
             if problem:
                 errors.append(f"POST {post.path}: {problem}")
@@ -536,6 +548,7 @@ def burst(base_url: str, posts: list[Post]) -> Round:
         requests=len(done),
         seconds=last - released,
         latencies=[ended - began for began, ended in done],
+        client_cpu=(max(cpu_ends) - cpu_released) / (last - released),
     )
 
 
@@ -590,7 +603,8 @@ def bursts(server: Server, quizzes: Quizzes, cookie_name: str) -> dict[str, list
                 f"  round {number + 1} {name:<6} {result.requests:>4} req in "
                 f"{result.seconds:6.2f} s: {result.throughput:7.1f} req/s, "
                 f"p50 {result.percentile(0.5) * 1000:7.1f} ms, "
-                f"p95 {result.percentile(0.95) * 1000:7.1f} ms",
+                f"p95 {result.percentile(0.95) * 1000:7.1f} ms; client CPU "
+                f"{result.client_cpu * 100:3.0f} % of a core",
                 flush=True,
             )
     server.check()
@@ -656,6 +670,7 @@ def webinar_level(
     env: dict[str, str],
     temp_dir: Path,
     reference: bool = False,
+    think_scale: float = THINK_SCALE,
 ) -> Level:
     """One level of ``takers``: the final test (``Taker``), or with ``reference`` the same
     requests answered by the bare views (``BareTaker``)."""
@@ -676,7 +691,7 @@ def webinar_level(
             }
         )
     )
-    longest = 10 + SPAWN_SECONDS + (SAVES + 1) * 90 * THINK_SCALE + 30
+    longest = 10 + SPAWN_SECONDS + (SAVES + 1) * 90 * think_scale + 30
     csv_prefix = temp_dir / prefix
     command = [
         sys.executable,
@@ -691,7 +706,7 @@ def webinar_level(
         "--users",
         str(takers),
         "--spawn-rate",
-        f"{takers / SPAWN_SECONDS:.2f}",
+        f"{takers / SPAWN_SECONDS if think_scale else takers:.2f}",
         "--run-time",
         f"{int(longest)}s",
         "--stop-timeout",
@@ -705,7 +720,7 @@ def webinar_level(
     locust_env = {
         **env,
         "BENCH_WEBINAR_FILE": str(setup_file),
-        "BENCH_THINK_SCALE": str(THINK_SCALE),
+        "BENCH_THINK_SCALE": str(think_scale),
         "BENCH_SAVES": str(SAVES),
     }
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -783,6 +798,12 @@ def webinar(
     )
     levels: list[Level] = []
     try:
+        # Every worker warm before the first level, as a server is when a webinar starts: a
+        # worker's first requests load the URLs, templates and caches (about half a second
+        # each). WARMUP_TAKERS take the test at once without thinking; not counted.
+        warm = webinar_level(WARMUP_TAKERS, server, quizzes, env, temp_dir, reference, 0.0)
+        if warm.failures or warm.submitted != warm.takers:
+            raise BenchError(f"the warm-up failed: {warm.first_failure or warm}")
         takers = TAKERS
         while len(levels) < LEVELS and 1 <= takers <= MAX_TAKERS:
             time.sleep(2)
@@ -889,6 +910,11 @@ def run() -> str:
     print(
         f"  SQL queries per request counted in-process (the session and user included, BEGIN "
         f"and COMMIT where sent); autosave: {quizzes.queries['autosave']}"
+    )
+    burst_cpu = max(r.client_cpu for kind in rounds.values() for r in kind)
+    print(
+        f"  the bursts' client (this process's threads): at most {burst_cpu * 100:.0f} % of a "
+        f"core while a burst ran"
     )
     insert = summary["insert"].throughput
     start_ratio = summary["start"].throughput / insert
