@@ -93,4 +93,3 @@ def test_the_switch_on_a_view_keeps_its_arguments_and_its_query(client, site, pa
     body = client.get(path).content.decode()
     for other, url in switch_to.items():
         assert f'<a href="{url}" lang="{other}" hreflang="{other}">' in body
-
