@@ -23,7 +23,7 @@ database session each; their enrolment event is left out, it is not what is meas
 2. Webinar (Locust, bench/quiz_webinar.py, headless, one process, against gunicorn with
    BENCH_WEBINAR_WORKERS sync workers): a ramp of levels, from BENCH_TAKERS (350) takers,
    doubling while a level is held and halving while not (then bisecting), at most
-   BENCH_LEVELS (3) levels. A level's fresh learners are spawned within BENCH_SPAWN_SECONDS
+   BENCH_LEVELS (4) levels. A level's fresh learners are spawned within BENCH_SPAWN_SECONDS
    (9) and each takes the final test once: quiz page, start, BENCH_SAVES (3) autosaves,
    submit, 30–90 s of thinking before each save and the submit, scaled by BENCH_THINK_SCALE
    (0.1: 3–9 s, so a level takes about 45 s; the concurrency is kept, every taker is in an
@@ -94,7 +94,7 @@ DATABASE = os.environ.get("BENCH_DATABASE", "bench_quiz")
 TEMPLATE = f"{DATABASE}_template"
 WEBINAR = os.environ.get("BENCH_WEBINAR", "1") not in ("", "0")
 TAKERS = int(os.environ.get("BENCH_TAKERS", "350"))  # the first level of the ramp
-LEVELS = int(os.environ.get("BENCH_LEVELS", "3"))  # at most this many levels
+LEVELS = int(os.environ.get("BENCH_LEVELS", "4"))  # at most this many levels
 MAX_TAKERS = int(os.environ.get("BENCH_MAX_TAKERS", "1400"))
 WEBINAR_WORKERS = int(os.environ.get("BENCH_WEBINAR_WORKERS", "4"))
 SPAWN_SECONDS = float(os.environ.get("BENCH_SPAWN_SECONDS", "9"))
