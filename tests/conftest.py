@@ -104,6 +104,17 @@ def _rate_limits_forgotten():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _versions_forgotten():
+    """The versions a request read and the values cached under them (elearning.core.pagecache)
+    start anew with each test, as its database does: an unclosed streaming response of an
+    earlier test left its request's versions on this thread, and a later test's outbox took
+    an LRS that no longer existed from them (a foreign-key error at commit)."""
+    from elearning.core.pagecache import local_forget
+
+    local_forget()
+
+
 @pytest.fixture
 def mail_in_process(monkeypatch):
     """E-mail that the site hands to Celery (``email_send.delay`` on commit) is sent by the

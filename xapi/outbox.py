@@ -68,6 +68,16 @@ def outbox_add_many(events) -> list[OutboxStatement]:
     if enrolment.user_id is None:
         return []
     stores = stores_for(enrolment)
+    if stores:
+        # The cached ids, checked against the rows in this transaction: a store removed
+        # without its signal (raw SQL, ``flush``) must not fail every learning event with a
+        # foreign-key error at commit. Only where a store is configured, whose statements
+        # cost far more to build than this lookup.
+        stores = list(
+            LearningRecordStore.objects.filter(pk__in=stores, active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     if not stores:
         return []
     now = timezone.now()

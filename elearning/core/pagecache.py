@@ -40,6 +40,15 @@ def _request_finished(**kwargs):
     _request.versions = None
 
 
+def local_forget() -> None:
+    """Forget this thread's versions read in its request and this process's copies of values
+    cached under a version. For tests, whose database and shared cache start anew: a test
+    client's response left unclosed never sends ``request_finished``, and the versions it
+    read would outlive the test."""
+    _request.versions = None
+    _local.clear()
+
+
 def version_read(key: str) -> int:
     """The version stored under ``key`` (created on first use), read once per request."""
     versions = getattr(_request, "versions", None)

@@ -183,6 +183,27 @@ def test_a_change_of_a_store_applies_to_the_next_event_despite_the_cached_list(m
     assert queued_after_enrolling(3) == 1
 
 
+def test_a_store_removed_without_its_signal_never_fails_a_learning_event(make_user, site):
+    """The cached list may name a store that a raw delete (or ``flush``) removed without
+    telling the cache: the learner's action still commits, and nothing is queued for it."""
+    from django.db import connection, transaction
+
+    store = LearningRecordStore.objects.create(name="borta", endpoint="http://127.0.0.1:9/e/")
+    courses = [course_tree(slug=f"kurs-{n}")[0] for n in range(2)]
+    learner = make_user()
+    enrolment_create(user=learner, course=courses[0])  # the list, with the store, is cached
+    assert store.outbox.count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {OutboxStatement._meta.db_table}")
+        cursor.execute(f"DELETE FROM {LearningRecordStore._meta.db_table}")
+    with transaction.atomic():
+        enrolment_create(user=learner, course=courses[1])
+    # Deferred foreign keys are checked at the test's commit; ask for the check now.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert LearningEvent.objects.count() == 2 and not OutboxStatement.objects.exists()
+
+
 def test_sending_can_be_turned_off(make_user, lrs, settings):
     settings.XAPI_SENDING = False
     course, _ = course_tree()
