@@ -8,6 +8,8 @@ takes a connection from its pool per command), and the pool notices a fork, so o
 is enough.
 """
 
+import threading
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 
@@ -15,12 +17,19 @@ class _OneClientPerPool(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._lock = threading.Lock()
 
     def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)  # kept by the parent for the process's life
-        client = self._clients.get(id(pool))
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            # Under a lock: threads meeting an empty cache at once would each build a pool
+            # (the parent's check-then-set) and a client of their own.
+            with self._lock:
+                client = self._clients.get(index)
+                if client is None:
+                    pool = self._get_connection_pool(write)  # kept for the process's life
+                    client = self._clients[index] = self._client(connection_pool=pool)
         return client
 
 
