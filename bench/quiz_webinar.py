@@ -192,15 +192,18 @@ class BareTaker(_Learner):
         def page_ok(r):
             return None if r.status_code == 200 and BARE_RE.match(r.text) else f"{r.status_code}"
 
+        def redirected(name):  # the start or the submit, with the page it leads to
+            self.expect(
+                "POST",
+                "/bench/insert-redirect/",
+                name=name,
+                data={"csrfmiddlewaretoken": token},
+                ok=page_ok,
+            )
+
         page = self.expect("GET", "/bench/signed-in-form/", name="quiz page", ok=page_ok)
         token = BARE_RE.match(page.text).group(1)
-        self.expect(
-            "POST",
-            "/bench/insert-redirect/",
-            name="start (+ attempt page)",
-            data={"csrfmiddlewaretoken": token},
-            ok=page_ok,
-        )
+        redirected("start (+ attempt page)")
         for _page in range(SAVES):
             self.think()
             self.expect(
@@ -211,12 +214,6 @@ class BareTaker(_Learner):
                 ok=lambda r: None if r.status_code == 201 else f"HTTP {r.status_code}",
             )
         self.think()
-        self.expect(
-            "POST",
-            "/bench/insert-redirect/",
-            name="submit (+ result page)",
-            data={"csrfmiddlewaretoken": token},
-            ok=page_ok,
-        )
+        redirected("submit (+ result page)")
         finished(self.environment, failed=False)
         raise StopUser()
